@@ -1,0 +1,47 @@
+/**
+ * Time, injected. Everything in resilient-llm that waits or measures goes through a {@link Clock}, so tests
+ * drive it with xstate's `SimulatedClock` (which satisfies this interface) and never sleep for real.
+ */
+
+/** A source of time and timers. xstate's `SimulatedClock` is one. */
+export interface Clock {
+  /** Milliseconds since an arbitrary epoch; only differences matter. */
+  now(): number;
+  /** Schedules `fn` after `ms` milliseconds; returns a handle for {@link Clock.clearTimeout}. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer from {@link Clock.setTimeout}. */
+  clearTimeout(handle: unknown): void;
+}
+
+/** The real clock: `Date.now` and the host's timers. Timers are unref'd so they never keep a process alive. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    (handle as { unref?: () => void }).unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * Resolves after `ms` on `clock`, or rejects with the signal's reason when `signal` aborts first.
+ * The timer is always cleared, so nothing is left pending.
+ */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clock.clearTimeout(handle);
+      reject(signal?.reason);
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

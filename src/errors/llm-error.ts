@@ -1,0 +1,152 @@
+/**
+ * The one error type of resilient-llm. Every failure — a provider's HTTP error, a timeout, a schema
+ * mismatch, an open circuit, the caller's abort — surfaces as an {@link LLMError} whose `type` says what
+ * the request lifecycle does about it (see the taxonomy table in the README).
+ */
+
+/** Every value `LLMError.type` can take. */
+export const LLM_ERROR_TYPES = [
+  'rate_limit',
+  'quota_exhausted',
+  'timeout',
+  'invalid_response',
+  'content_filtered',
+  'context_length',
+  'authentication',
+  'bad_request',
+  'provider_error',
+  'aborted',
+  'unknown',
+] as const;
+
+/** What went wrong, as one of the 11 taxonomy types. */
+export type LLMErrorType = (typeof LLM_ERROR_TYPES)[number];
+
+/** Whether retrying the same provider can help, per type, when the source says nothing more precise. */
+export const defaultRetryable: Readonly<Record<LLMErrorType, boolean>> = {
+  rate_limit: true,
+  quota_exhausted: false,
+  timeout: true,
+  invalid_response: true,
+  content_filtered: false,
+  context_length: false,
+  authentication: false,
+  bad_request: false,
+  provider_error: true,
+  aborted: false,
+  unknown: false,
+};
+
+/** Fields accepted by the {@link LLMError} constructor. */
+export interface LLMErrorOptions {
+  /** Taxonomy type. */
+  type: LLMErrorType;
+  /** Human-readable message (may contain provider text: never send it to API consumers as is). */
+  message?: string;
+  /** Whether the same provider may succeed on retry. @default defaultRetryable[type] */
+  retryable?: boolean;
+  /** How long the provider asked us to wait, in milliseconds. @default undefined */
+  retryAfterMs?: number | undefined;
+  /** Id of the provider that failed. @default undefined */
+  provider?: string | undefined;
+  /** Model that failed. @default undefined */
+  model?: string | undefined;
+  /** HTTP status, when there was one. @default undefined */
+  status?: number | undefined;
+  /** Finer machine-readable reason, e.g. `insufficient_quota`, `circuit_open`, `overloaded`. @default undefined */
+  code?: string | undefined;
+  /** Text already streamed before a mid-stream failure. @default undefined */
+  partialText?: string | undefined;
+  /** The original thrown value or payload. @default undefined */
+  cause?: unknown;
+}
+
+const BRAND = Symbol.for('resilient-llm.LLMError');
+
+/** The error every resilient-llm API throws or reports. Use {@link LLMError.is} rather than `instanceof`. */
+export class LLMError extends Error {
+  /** Taxonomy type. */
+  readonly type: LLMErrorType;
+  /** Whether the same provider may succeed on retry. */
+  readonly retryable: boolean;
+  /** How long to wait before retrying, in milliseconds, when known. */
+  readonly retryAfterMs: number | undefined;
+  /** Id of the provider that failed. */
+  readonly provider: string | undefined;
+  /** Model that failed. */
+  readonly model: string | undefined;
+  /** HTTP status, when there was one. */
+  readonly status: number | undefined;
+  /** Finer machine-readable reason. */
+  readonly code: string | undefined;
+  /** Text already streamed before a mid-stream failure. */
+  readonly partialText: string | undefined;
+
+  constructor(options: LLMErrorOptions) {
+    super(options.message ?? options.type, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LLMError';
+    this.type = options.type;
+    this.retryable = options.retryable ?? defaultRetryable[options.type];
+    this.retryAfterMs = options.retryAfterMs;
+    this.provider = options.provider;
+    this.model = options.model;
+    this.status = options.status;
+    this.code = options.code;
+    this.partialText = options.partialText;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** True for any `LLMError`, including one created by another copy of this package. */
+  static is(value: unknown): value is LLMError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  /** A copy with some fields replaced (errors are immutable). */
+  with(changes: Partial<LLMErrorOptions>): LLMError {
+    return new LLMError({ ...this.toOptions(), ...changes });
+  }
+
+  /** Serializable form: no cause, no stack. */
+  toJSON(): SerializedLLMError {
+    const json: SerializedLLMError = { name: 'LLMError', type: this.type, message: this.message, retryable: this.retryable };
+    if (this.retryAfterMs !== undefined) json.retryAfterMs = this.retryAfterMs;
+    if (this.provider !== undefined) json.provider = this.provider;
+    if (this.model !== undefined) json.model = this.model;
+    if (this.status !== undefined) json.status = this.status;
+    if (this.code !== undefined) json.code = this.code;
+    return json;
+  }
+
+  private toOptions(): LLMErrorOptions {
+    return {
+      type: this.type,
+      message: this.message,
+      retryable: this.retryable,
+      retryAfterMs: this.retryAfterMs,
+      provider: this.provider,
+      model: this.model,
+      status: this.status,
+      code: this.code,
+      partialText: this.partialText,
+      cause: this.cause,
+    };
+  }
+}
+
+/** JSON form of an {@link LLMError}. */
+export interface SerializedLLMError {
+  name: 'LLMError';
+  type: LLMErrorType;
+  message: string;
+  retryable: boolean;
+  retryAfterMs?: number;
+  provider?: string;
+  model?: string;
+  status?: number;
+  code?: string;
+}
+
+/** True when `value` is one of the 11 taxonomy types. */
+export function isLLMErrorType(value: unknown): value is LLMErrorType {
+  return typeof value === 'string' && (LLM_ERROR_TYPES as readonly string[]).includes(value);
+}
