@@ -82,7 +82,7 @@ async function expectMapped(base: string, seen: HttpErrorLogFields[], fallbackId
   expect(LLMError.is(seen[0]?.error)).toBe(true);
   expect(seen[1]).toMatchObject({ type: 'unknown', status: 500, path: '/v1/boom', retryable: false });
   expect(seen[1]?.requestId).toMatch(fallbackId);
-  expect((seen[1]?.error as Error).message).toBe(SECRET);
+  expect(seen[1]?.error).toEqual(new Error(SECRET));
 }
 
 describe('expressErrorHandler', () => {
