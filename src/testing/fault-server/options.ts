@@ -1,0 +1,78 @@
+/**
+ * Validation of {@link FaultServerOptions}, once, at the boundary.
+ */
+import { z } from 'zod';
+import type { Clock } from '../../clock.js';
+import { systemClock } from '../../clock.js';
+import type { FaultPicker, FaultScenario, FaultServerOptions } from './types.js';
+import { FAULT_KINDS } from './types.js';
+
+const isFunction = (value: unknown) => typeof value === 'function';
+const pickerSchema = z.custom<FaultPicker>(isFunction, {
+  message: 'must be a function (ctx) => Fault | undefined',
+});
+
+const ruleSchema = z.object({
+  kind: z.enum(FAULT_KINDS),
+  rate: z.number().min(0).max(1).optional(),
+  requestIds: z.union([z.tuple([z.number().int(), z.number().int()]), z.array(z.string())]).optional(),
+  attempts: z.array(z.number().int().min(1)).optional(),
+  retryAfterS: z.number().min(0).optional(),
+  afterDeltas: z.number().int().min(0).optional(),
+  delayMs: z.number().min(0).optional(),
+});
+
+const providerScenarioSchema = z.object({
+  faults: z.union([z.array(ruleSchema), pickerSchema]).optional(),
+  latencyMs: z.number().min(0).optional(),
+  deltaDelayMs: z.number().min(0).optional(),
+  text: z.union([z.string(), z.custom<(ctx: unknown) => string>(isFunction)]).optional(),
+  model: z.string().min(1).optional(),
+});
+
+const clockSchema = z.custom<Clock>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    ['now', 'setTimeout', 'clearTimeout'].every((key) => isFunction((value as Record<string, unknown>)[key])),
+  { message: 'must have now(), setTimeout() and clearTimeout()' },
+);
+
+const optionsSchema = z.object({
+  seed: z.number().int().optional(),
+  scenario: z.union([pickerSchema, z.record(z.string(), providerScenarioSchema)]).optional(),
+  port: z.number().int().min(0).max(65_535).optional(),
+  host: z.string().min(1).optional(),
+  clock: clockSchema.optional(),
+});
+
+/** Defaults of {@link FaultServerOptions}. */
+export const defaultFaultServerOptions = {
+  seed: 1,
+  scenario: {},
+  port: 0,
+  host: '127.0.0.1',
+  clock: systemClock,
+} satisfies Required<FaultServerOptions>;
+
+/** Options after validation and defaults. */
+export type ResolvedFaultServerOptions = Required<FaultServerOptions> & { scenario: FaultScenario };
+
+/** Validates options; throws one `TypeError` naming every bad field. */
+export function resolveFaultServerOptions(
+  options: FaultServerOptions | undefined,
+): ResolvedFaultServerOptions {
+  const parsed = optionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    throw new TypeError(`Invalid fault server options: ${z.prettifyError(parsed.error)}`);
+  }
+  // The original objects are kept (not zod's copies) so pickers and clocks keep their identity.
+  const given = options ?? {};
+  return {
+    seed: given.seed ?? defaultFaultServerOptions.seed,
+    scenario: given.scenario ?? defaultFaultServerOptions.scenario,
+    port: given.port ?? defaultFaultServerOptions.port,
+    host: given.host ?? defaultFaultServerOptions.host,
+    clock: given.clock ?? defaultFaultServerOptions.clock,
+  };
+}
