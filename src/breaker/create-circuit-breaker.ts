@@ -1,0 +1,169 @@
+/**
+ * `createCircuitBreaker`: the runtime around {@link circuitBreakerMachine}. It reads the injected clock,
+ * sends timed events to the actor, answers permit requests synchronously from `context.lastDecision`,
+ * and reports state changes to listeners only once the actor has finished processing (so a listener
+ * may call back into the breaker safely).
+ */
+import { createActor, type SnapshotFrom } from 'xstate';
+import { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
+import type {
+  BreakerEvent,
+  BreakerMachineConfig,
+  BreakerStateName,
+} from '../../machines/circuit-breaker-types.js';
+import type { Clock } from '../clock.js';
+import { LLMError } from '../errors/llm-error.js';
+import { executeWithPermit } from './execute.js';
+import { type BreakerOptions, type ResolvedBreakerOptions, resolveBreakerOptions } from './options.js';
+import { createPermit } from './permit.js';
+import { fromBreakerSnapshot, toBreakerSnapshot } from './snapshot.js';
+import type { BreakerAcquireResult, BreakerTransition, CircuitBreaker } from './types.js';
+
+/** The machine config from validated options. */
+function toMachineConfig(options: ResolvedBreakerOptions): BreakerMachineConfig {
+  return {
+    failureThreshold: options.failureThreshold,
+    successThreshold: options.successThreshold,
+    openMs: options.openMs,
+    halfOpenMaxCalls: options.halfOpenMaxCalls,
+    failureRateThreshold: options.failureRateThreshold ?? null,
+    windowMs: options.windowMs,
+    minimumCalls: options.minimumCalls,
+    slowCallMs: options.slowCallMs ?? null,
+    backoffFactor: options.backoffFactor,
+    maxOpenMs: options.maxOpenMs,
+    honorRetryAfter: options.honorRetryAfter,
+    countedErrors: [...options.countedErrors],
+  };
+}
+
+/**
+ * Creates a circuit breaker. Options are validated once, here; a bad option throws a `TypeError` naming it.
+ *
+ * @example
+ * ```ts
+ * const breaker = createCircuitBreaker({ id: 'openai', failureThreshold: 5, openMs: 30_000 });
+ * const answer = await breaker.execute((signal) => callOpenAI(prompt, { signal }));
+ * ```
+ */
+export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreaker {
+  const resolved = resolveBreakerOptions(options);
+  const { id, clock } = resolved;
+  const config = toMachineConfig(resolved);
+  const listeners = new Set<(transition: BreakerTransition) => void>();
+  const pending: BreakerTransition[] = [];
+  let depth = 0;
+  let stopped = false;
+
+  const flush = () => {
+    while (depth === 0 && pending.length > 0) {
+      const transition = pending.shift() as BreakerTransition;
+      for (const listener of [...listeners]) {
+        try {
+          listener(transition);
+        } catch {
+          // A faulty listener must not break the breaker or the caller that triggered the change.
+        }
+      }
+    }
+  };
+  /** Runs `work` (which makes the actor process events) and then reports the transitions it caused. */
+  const processing = (work: () => void) => {
+    depth++;
+    try {
+      work();
+    } finally {
+      depth--;
+      flush();
+    }
+  };
+  const actorClock: Clock = {
+    now: () => clock.now(),
+    setTimeout: (fn, ms) => clock.setTimeout(() => processing(fn), ms),
+    clearTimeout: (handle) => clock.clearTimeout(handle),
+  };
+
+  const restored =
+    resolved.snapshot === undefined ? undefined : fromBreakerSnapshot(resolved.snapshot, config);
+  const actor = createActor(circuitBreakerMachine, {
+    clock: actorClock,
+    input: { config, at: clock.now() },
+    ...(restored === undefined ? {} : { snapshot: restored }),
+    ...(resolved.inspect === undefined ? {} : { inspect: resolved.inspect }),
+  });
+  let last = actor.getSnapshot().value as BreakerStateName;
+  actor.subscribe((snapshot: SnapshotFrom<typeof circuitBreakerMachine>) => {
+    const to = snapshot.value as BreakerStateName;
+    if (to === last) return;
+    pending.push({ from: last, to, at: snapshot.context.changedAt, reason: snapshot.context.reason });
+    last = to;
+    if (depth === 0) queueMicrotask(flush); // the actor was driven directly, not through this runtime
+  });
+
+  const send = (event: BreakerEvent) => {
+    if (stopped) throw new Error(`Circuit breaker "${id}" is stopped`);
+    processing(() => actor.send(event));
+  };
+  const context = () => actor.getSnapshot().context;
+
+  const tryAcquire = (): BreakerAcquireResult => {
+    send({ type: 'breaker.acquire', at: clock.now() });
+    const decision = context().lastDecision;
+    if (decision === null) throw new Error(`Circuit breaker "${id}" made no decision`);
+    if (decision.allowed) {
+      return { ok: true, permit: createPermit(decision.period, clock, (event) => stopped || send(event)) };
+    }
+    const message =
+      decision.code === 'forced_open'
+        ? `Circuit breaker "${id}" is forced open`
+        : `Circuit breaker "${id}" is open`;
+    const error = new LLMError({
+      type: 'provider_error',
+      code: decision.code,
+      message,
+      retryable: false,
+      retryAfterMs: decision.retryAfterMs ?? undefined,
+      provider: id,
+    });
+    return { ok: false, error };
+  };
+
+  processing(() => {
+    actor.start();
+    if (restored !== undefined) actor.send({ type: 'breaker.restore', at: clock.now() });
+  });
+
+  return {
+    id,
+    get state() {
+      return actor.getSnapshot().value as BreakerStateName;
+    },
+    actor,
+    tryAcquire,
+    execute: (fn, executeOptions) => executeWithPermit(tryAcquire, clock, id, fn, executeOptions),
+    wrap:
+      (fn) =>
+      (...args) =>
+        executeWithPermit(tryAcquire, clock, id, () => fn(...args)),
+    onTransition(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    snapshot: () => toBreakerSnapshot(id, actor.getSnapshot(), clock.now()),
+    retryAfterMs() {
+      const { openUntil } = context();
+      return actor.getSnapshot().value === 'open' && openUntil !== null
+        ? Math.max(0, openUntil - clock.now())
+        : 0;
+    },
+    forceOpen: () => send({ type: 'breaker.forceOpen', at: clock.now() }),
+    disable: () => send({ type: 'breaker.disable', at: clock.now() }),
+    reset: () => send({ type: 'breaker.reset', at: clock.now() }),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      actor.stop();
+      listeners.clear();
+    },
+  };
+}

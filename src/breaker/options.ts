@@ -1,0 +1,122 @@
+/**
+ * Options of {@link createCircuitBreaker}: types, defaults, and their one-time validation with zod.
+ */
+import type { InspectionEvent, Observer } from 'xstate';
+import { z } from 'zod';
+import { defaultBreakerMachineConfig } from '../../machines/circuit-breaker-types.js';
+import { type Clock, systemClock } from '../clock.js';
+import { LLM_ERROR_TYPES, type LLMErrorType } from '../errors/llm-error.js';
+import type { BreakerSnapshot } from './snapshot.js';
+
+/** Options of a circuit breaker. Every field is optional; times are in milliseconds. */
+export interface BreakerOptions {
+  /** Name of the breaker, usually the provider id; set as `provider` on rejections. @default 'default' */
+  id?: string;
+  /** Consecutive counted failures that open the circuit. @default 5 */
+  failureThreshold?: number;
+  /** Successful half-open probes that close it again. @default 3 */
+  successThreshold?: number;
+  /** How long it stays open before probing. @default 60_000 */
+  openMs?: number;
+  /** Concurrent half-open probes. @default 3 */
+  halfOpenMaxCalls?: number;
+  /** Failure rate in (0, 1] over `windowMs` that also opens it; undefined turns rate mode off. @default undefined */
+  failureRateThreshold?: number | undefined;
+  /** Sliding window of rate mode (slides in steps of `windowMs / 10`). @default 60_000 */
+  windowMs?: number;
+  /** Calls the window must hold before the rate is judged. @default 10 */
+  minimumCalls?: number;
+  /** Successes slower than this count as failures; undefined turns it off. @default undefined */
+  slowCallMs?: number | undefined;
+  /** Open duration multiplier per consecutive re-trip (failed probe); 1 = constant. @default 1 */
+  backoffFactor?: number;
+  /** Cap of the grown open duration (a provider's Retry-After may exceed it). @default 600_000 */
+  maxOpenMs?: number;
+  /** Stay open at least as long as a counted failure's `retryAfterMs` asks. @default true */
+  honorRetryAfter?: boolean;
+  /**
+   * Error types that count as failures; others count as neither success nor failure. Rate limits are
+   * left out on purpose: a rate-limited provider is healthy, and counting 429s as outages starves it.
+   * @default ['provider_error', 'timeout', 'unknown']
+   */
+  countedErrors?: readonly LLMErrorType[];
+  /** Source of time and timers (xstate's `SimulatedClock` works in tests). @default systemClock */
+  clock?: Clock;
+  /** xstate inspection observer passed to `createActor`. @default undefined */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+  /** A snapshot from {@link CircuitBreaker.snapshot} to resume from. @default undefined */
+  snapshot?: BreakerSnapshot | undefined;
+}
+
+/** The defaults of {@link BreakerOptions}. */
+export const defaultBreakerOptions = {
+  id: 'default',
+  failureThreshold: defaultBreakerMachineConfig.failureThreshold,
+  successThreshold: defaultBreakerMachineConfig.successThreshold,
+  openMs: defaultBreakerMachineConfig.openMs,
+  halfOpenMaxCalls: defaultBreakerMachineConfig.halfOpenMaxCalls,
+  failureRateThreshold: undefined,
+  windowMs: defaultBreakerMachineConfig.windowMs,
+  minimumCalls: defaultBreakerMachineConfig.minimumCalls,
+  slowCallMs: undefined,
+  backoffFactor: defaultBreakerMachineConfig.backoffFactor,
+  maxOpenMs: defaultBreakerMachineConfig.maxOpenMs,
+  honorRetryAfter: defaultBreakerMachineConfig.honorRetryAfter,
+  countedErrors: defaultBreakerMachineConfig.countedErrors,
+  clock: systemClock,
+  inspect: undefined,
+  snapshot: undefined,
+} satisfies Required<BreakerOptions>;
+
+/** {@link BreakerOptions} after validation, with every default filled in. */
+export type ResolvedBreakerOptions = Required<BreakerOptions>;
+
+const positiveInt = z.int().positive();
+const positiveMs = z.number().positive().finite();
+const fn = z.custom<(...args: never[]) => unknown>(
+  (value) => typeof value === 'function',
+  'expected a function',
+);
+
+const clockSchema = z.object({ now: fn, setTimeout: fn, clearTimeout: fn }, 'expected a Clock');
+
+const optionsSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    failureThreshold: positiveInt,
+    successThreshold: positiveInt,
+    openMs: positiveMs,
+    halfOpenMaxCalls: positiveInt,
+    failureRateThreshold: z.number().gt(0).max(1).optional(),
+    windowMs: positiveMs,
+    minimumCalls: positiveInt,
+    slowCallMs: positiveMs.optional(),
+    backoffFactor: z.number().min(1).finite(),
+    maxOpenMs: positiveMs,
+    honorRetryAfter: z.boolean(),
+    countedErrors: z.array(z.enum(LLM_ERROR_TYPES)),
+    clock: clockSchema,
+    inspect: z.union([fn, z.object({}).loose()]).optional(),
+    snapshot: z.object({}).loose().optional(),
+  })
+  .refine((options) => options.maxOpenMs >= options.openMs, {
+    message: 'maxOpenMs must be at least openMs',
+    path: ['maxOpenMs'],
+  });
+
+/**
+ * Fills in defaults and validates. Throws one `TypeError` naming every bad field, e.g.
+ * `Invalid breaker options: ✖ Too small: expected int to be >0 → at failureThreshold`.
+ */
+export function resolveBreakerOptions(options: BreakerOptions = {}): ResolvedBreakerOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('Invalid breaker options: expected an object');
+  }
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const merged = { ...defaultBreakerOptions, ...defined };
+  const result = optionsSchema.safeParse(merged);
+  if (!result.success) {
+    throw new TypeError(`Invalid breaker options: ${z.prettifyError(result.error)}`);
+  }
+  return merged as ResolvedBreakerOptions;
+}
