@@ -41,7 +41,8 @@ const sdkOnly: Record<string, () => unknown> = {
 };
 
 function feed(c: FixtureCase): unknown {
-  if (c.message_only !== undefined) return { status: c.http_status, headers: c.headers, body: c.message_only };
+  if (c.message_only !== undefined)
+    return { status: c.http_status, headers: c.headers, body: c.message_only };
   if (c.http_status === null && c.body === null) {
     const build = sdkOnly[c.id];
     if (!build) throw new Error(`fixture ${c.id} has no input: add it to sdkOnly`);
@@ -79,14 +80,16 @@ describe('classifyError on the provider fixture', () => {
 
 /** HTTP error cases whose body the official SDK keeps (openai-node keeps only `body.error`). */
 const sdkCases = cases.filter((c) => {
-  if (c.http_status === null || c.http_status < 400 || typeof c.body !== 'object' || c.body === null) return false;
+  if (c.http_status === null || c.http_status < 400 || typeof c.body !== 'object' || c.body === null)
+    return false;
   return c.provider === 'anthropic' || typeof (c.body as { error?: unknown }).error === 'object';
 });
 
 function thrownBySdk(c: FixtureCase): Error {
   const status = c.http_status ?? 0;
   const headers = new Headers(c.headers);
-  if (c.provider === 'anthropic') return Anthropic.APIError.generate(status, c.body as object, undefined, headers);
+  if (c.provider === 'anthropic')
+    return Anthropic.APIError.generate(status, c.body as object, undefined, headers);
   return OpenAI.APIError.generate(status, c.body as object, undefined, headers);
 }
 

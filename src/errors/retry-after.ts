@@ -36,7 +36,7 @@ const UNIT_ALIASES: Readonly<Record<string, string>> = {
 };
 /** One `<number><unit>` component; a unit must not run into further letters ("2 months" is no duration). */
 const COMPONENT =
-  /[ \t]?(\d{1,15}(?:\.\d{1,15})?)[ \t]?(?:(milliseconds?|ms|minutes?|mins?|m|hours?|hrs?|hr|h|seconds?|secs?|s|us|µs|ns)(?![a-zµ])|(?![a-zµ]))/iy;
+  /[ \t]?(\d{1,15}(?:\.\d{1,15})?)(?:[ \t]?(milliseconds?|ms|minutes?|mins?|m|hours?|hrs?|hr|h|seconds?|secs?|s|us|µs|ns)(?![a-zµ])|(?![ \t]?[a-zµ]))/iy;
 
 /**
  * Parses a duration at `start` of `text`: Go style (`6m0s`, `1.5s`, `12ms`, `2m59.56s`), worded
