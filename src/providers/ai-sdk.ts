@@ -1,0 +1,169 @@
+/**
+ * `aiSdkProvider`: wraps a Vercel AI SDK (v5/v6) language model through `generateText` / `streamText`.
+ * `ai` is imported dynamically on first use, so it stays an optional peer dependency.
+ */
+import { z } from 'zod';
+import { classifyError } from '../errors/classify.js';
+import type { LLMError } from '../errors/llm-error.js';
+import type { LLMRequest, Provider, ProviderResult, ProviderStreamEvent } from '../types.js';
+import type { BaseProviderOptions, ErrorContext } from './shared.js';
+import {
+  abortReason,
+  attemptHeaders,
+  baseProviderShape,
+  contentFiltered,
+  providerIdentity,
+  splitSystem,
+  toUsage,
+  truncatedStream,
+  validateOptions,
+} from './shared.js';
+
+type AiModule = typeof import('ai');
+type GenerateArgs = Parameters<AiModule['generateText']>[0];
+
+/** An AI SDK language model object, e.g. `createOpenAICompatible({...})('model-id')`. */
+export interface AiSdkLanguageModelLike {
+  readonly specificationVersion: string;
+  readonly provider: string;
+  readonly modelId: string;
+}
+
+/** Options of {@link aiSdkProvider}. */
+export interface AiSdkProviderOptions extends BaseProviderOptions {
+  /** Output token cap when the request sets none. @default undefined */
+  maxTokens?: number;
+}
+
+/** Defaults of {@link aiSdkProvider}'s optional fields (the id defaults to the model's `provider`). */
+export const defaultAiSdkProviderOptions = {
+  id: 'ai-sdk',
+  priority: 0,
+  enabled: true,
+} satisfies Required<Pick<AiSdkProviderOptions, 'id' | 'priority' | 'enabled'>>;
+
+const modelSchema = z.custom<AiSdkLanguageModelLike>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<string, unknown>).modelId === 'string' &&
+    typeof (value as Record<string, unknown>).specificationVersion === 'string',
+  { message: 'model must be an AI SDK language model object (with modelId and specificationVersion)' },
+);
+const optionsSchema = z.object({ ...baseProviderShape, maxTokens: z.number().int().positive().optional() });
+
+let aiModule: Promise<AiModule> | undefined;
+function loadAi(): Promise<AiModule> {
+  aiModule ??= import('ai');
+  return aiModule;
+}
+
+/**
+ * Converts an AI SDK error to what `classifyError` reads best: an `APICallError` (or a `RetryError`'s last
+ * error) becomes `{ status, headers, body }`; an in-band error object becomes an error body.
+ */
+export function toClassifiable(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const e = error as Record<string, unknown>;
+  if (e.name === 'AI_RetryError' && 'lastError' in e) return toClassifiable(e.lastError);
+  if (typeof e.statusCode === 'number') {
+    return {
+      status: e.statusCode,
+      headers: e.responseHeaders ?? {},
+      body: e.responseBody ?? e.message ?? '',
+    };
+  }
+  if (!(error instanceof Error) && !('error' in e)) return { error };
+  return error;
+}
+
+/** `classifyError` for AI SDK errors: the original error is kept as `cause`. */
+export function classifyAiSdkError(error: unknown, ctx: ErrorContext): LLMError {
+  const input = toClassifiable(error);
+  const classified = classifyError(input, ctx);
+  return input === error ? classified : classified.with({ cause: error });
+}
+
+function callArgs(model: AiSdkLanguageModelLike, request: LLMRequest, maxTokens: number | undefined) {
+  const { system, rest } = splitSystem(request.messages);
+  const limit = request.maxTokens ?? maxTokens;
+  return {
+    model: model as GenerateArgs['model'],
+    messages: rest.map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+    maxRetries: 0,
+    ...(system === undefined ? {} : { system }),
+    ...(limit === undefined ? {} : { maxOutputTokens: limit }),
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+  };
+}
+
+/**
+ * A {@link Provider} over a Vercel AI SDK language model. The SDK's own retries are off (`maxRetries: 0`);
+ * its errors are thrown as `LLMError`s classified from their status, headers and body; a `content-filter`
+ * finish reason throws `content_filtered`.
+ */
+export function aiSdkProvider(model: AiSdkLanguageModelLike, options: AiSdkProviderOptions = {}): Provider {
+  validateOptions(modelSchema, model, 'aiSdkProvider model');
+  validateOptions(optionsSchema, options, 'aiSdkProvider');
+  const identity = providerIdentity(options, model.provider || defaultAiSdkProviderOptions.id);
+  const ctx = { provider: identity.id, model: model.modelId };
+  return {
+    ...identity,
+    classify: (error) => classifyAiSdkError(error, ctx),
+    async call(request, callOptions) {
+      const { generateText } = await loadAi();
+      let result: Awaited<ReturnType<AiModule['generateText']>>;
+      try {
+        result = await generateText({
+          ...callArgs(model, request, options.maxTokens),
+          abortSignal: callOptions.signal,
+          headers: attemptHeaders(callOptions),
+        });
+      } catch (error) {
+        throw callOptions.signal.aborted ? abortReason(callOptions.signal) : classifyAiSdkError(error, ctx);
+      }
+      const modelId = result.response.modelId || model.modelId;
+      if (result.finishReason === 'content-filter')
+        throw contentFiltered({ ...ctx, model: modelId }, 'content_filter');
+      const answer: ProviderResult = { text: result.text, model: modelId, finishReason: result.finishReason };
+      const usage = toUsage(result.usage.inputTokens, result.usage.outputTokens);
+      if (usage) answer.usage = usage;
+      return answer;
+    },
+    async *stream(request, callOptions): AsyncGenerator<ProviderStreamEvent> {
+      const { streamText } = await loadAi();
+      const result = streamText({
+        ...callArgs(model, request, options.maxTokens),
+        abortSignal: callOptions.signal,
+        headers: attemptHeaders(callOptions),
+        onError: () => undefined, // errors arrive as `error` parts below; the default handler would log them
+      });
+      let text = '';
+      let modelId = model.modelId;
+      let finish: ProviderStreamEvent | undefined;
+      for await (const part of result.fullStream) {
+        if (part.type === 'text-delta' && part.text) {
+          text += part.text;
+          yield { type: 'delta', text: part.text };
+        } else if (part.type === 'error') {
+          throw classifyAiSdkError(part.error, ctx).with({ ...(text ? { partialText: text } : {}) });
+        } else if (part.type === 'abort') {
+          throw abortReason(callOptions.signal);
+        } else if (part.type === 'finish-step') {
+          modelId = part.response.modelId || modelId;
+        } else if (part.type === 'finish') {
+          finish = { type: 'done', model: modelId, finishReason: part.finishReason };
+          const usage = toUsage(part.totalUsage.inputTokens, part.totalUsage.outputTokens);
+          if (usage) finish.usage = usage;
+        }
+      }
+      if (callOptions.signal.aborted) throw abortReason(callOptions.signal);
+      const where = { ...ctx, model: modelId, partialText: text };
+      if (finish === undefined) throw truncatedStream(where);
+      if (finish.type === 'done' && finish.finishReason === 'content-filter') {
+        throw contentFiltered(where, 'content_filter');
+      }
+      yield finish;
+    },
+  };
+}
