@@ -69,7 +69,7 @@ function responseHeaders(response: Response): Record<string, string> {
 /** Parsed JSON of each SSE `data:` frame until `[DONE]` or the end; the reader is cancelled on early exit. */
 async function* sseJson(body: ReadableStream<Uint8Array>, ctx: ErrorContext): AsyncGenerator<unknown> {
   const reader = body
-    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
     .pipeThrough(new EventSourceParserStream())
     .getReader();
   try {
