@@ -83,7 +83,10 @@ export class LLMError extends Error {
   readonly partialText: string | undefined;
 
   constructor(options: LLMErrorOptions) {
-    super(options.message ?? options.type, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      options.message ?? options.type,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'LLMError';
     this.type = options.type;
     this.retryable = options.retryable ?? defaultRetryable[options.type];
@@ -108,7 +111,12 @@ export class LLMError extends Error {
 
   /** Serializable form: no cause, no stack. */
   toJSON(): SerializedLLMError {
-    const json: SerializedLLMError = { name: 'LLMError', type: this.type, message: this.message, retryable: this.retryable };
+    const json: SerializedLLMError = {
+      name: 'LLMError',
+      type: this.type,
+      message: this.message,
+      retryable: this.retryable,
+    };
     if (this.retryAfterMs !== undefined) json.retryAfterMs = this.retryAfterMs;
     if (this.provider !== undefined) json.provider = this.provider;
     if (this.model !== undefined) json.model = this.model;

@@ -1,0 +1,182 @@
+/**
+ * Pure decision logic of the request lifecycle: guard predicates and context updates. Kept apart from the
+ * statechart so each rule reads as one small function; `request.ts` names them in `setup()`.
+ */
+import type { LLMErrorType, SerializedLLMError } from '../src/errors/llm-error.js';
+import type { LLMRequest } from '../src/types.js';
+import type {
+  ActorFailure,
+  AttemptDecision,
+  AttemptRecord,
+  RequestContext,
+  RequestInput,
+} from './request-types.js';
+
+/** Error types worth waiting for on the same provider (rate limits always; server errors when no other provider is left). */
+const BACKOFF_TYPES: ReadonlySet<LLMErrorType> = new Set(['rate_limit', 'provider_error', 'unknown']);
+
+/** Builds the initial context from the input. */
+export function initialContext(input: RequestInput): RequestContext {
+  return {
+    ...input,
+    deadlineAt: input.startedAt + input.settings.totalMs,
+    clockMs: input.startedAt,
+    base: input.request,
+    provider: null,
+    excluded: [],
+    attemptsOnProvider: 0,
+    timeoutsOnProvider: 0,
+    truncated: false,
+    rewritten: false,
+    reprompts: 0,
+    totalAttempts: 0,
+    attemptStartedAt: input.startedAt,
+    lastText: null,
+    lastValidation: null,
+    lastError: null,
+    deadlinePassed: false,
+    attempts: [],
+    answer: null,
+    error: null,
+  };
+}
+
+/** Reads whatever an actor rejected with as an {@link ActorFailure}; foreign throws become `unknown`. */
+export function toFailure(thrown: unknown, fallbackAt: number): ActorFailure {
+  if (typeof thrown === 'object' && thrown !== null) {
+    const candidate = thrown as Partial<ActorFailure>;
+    if (
+      typeof candidate.error === 'object' &&
+      candidate.error !== null &&
+      typeof candidate.error.type === 'string'
+    ) {
+      const failure: ActorFailure = {
+        error: candidate.error,
+        at: typeof candidate.at === 'number' ? candidate.at : fallbackAt,
+      };
+      if (typeof candidate.validation === 'string') failure.validation = candidate.validation;
+      return failure;
+    }
+  }
+  const message = thrown instanceof Error ? thrown.message : 'actor failed';
+  return { error: { name: 'LLMError', type: 'unknown', message, retryable: false }, at: fallbackAt };
+}
+
+/** A serialized error built by the machine itself (timeouts, aborts, exhaustion). */
+export function machineError(
+  type: LLMErrorType,
+  message: string,
+  extra: Partial<SerializedLLMError> = {},
+): SerializedLLMError {
+  return { name: 'LLMError', type, message, retryable: type === 'timeout', ...extra };
+}
+
+/** Ms left before the whole-call deadline, as far as the machine knows. */
+export function remainingMs(context: RequestContext): number {
+  return context.deadlineAt - context.clockMs;
+}
+
+/** The machine's own backoff: exponential without jitter, Retry-After first. The runtime adds jitter. */
+export function plainBackoffMs(context: RequestContext): number {
+  const hinted = context.lastError?.retryAfterMs;
+  if (hinted !== undefined) return hinted;
+  const { baseMs, maxMs } = context.settings;
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, context.attemptsOnProvider - 1));
+}
+
+/** True when the last error is of the given type. */
+export function lastErrorIs(context: RequestContext, type: LLMErrorType): boolean {
+  return context.lastError?.type === type;
+}
+
+/** Waiting on this provider makes sense: a backoff-worthy error with attempts and time left. */
+export function canBackoff(context: RequestContext): boolean {
+  const error = context.lastError;
+  if (!error || !BACKOFF_TYPES.has(error.type) || !error.retryable) return false;
+  if (context.attemptsOnProvider >= context.settings.maxAttempts) return false;
+  // Server errors fail over while another provider may answer; they are retried only on the last resort.
+  if (error.type !== 'rate_limit' && !isLastResort(context)) return false;
+  return plainBackoffMs(context) < remainingMs(context);
+}
+
+/** After a timeout, one more try on the same provider (bounded by `timeoutRetries` and attempts). */
+export function canRetryTimeout(context: RequestContext): boolean {
+  return (
+    lastErrorIs(context, 'timeout') &&
+    context.timeoutsOnProvider <= context.settings.timeoutRetries &&
+    context.attemptsOnProvider < context.settings.maxAttempts &&
+    context.settings.attemptMs < remainingMs(context)
+  );
+}
+
+/** No provider besides the current one is left to fail over to. */
+export function isLastResort(context: RequestContext): boolean {
+  return context.excluded.length + 1 >= context.providerCount;
+}
+
+/** Invalid output with a schema and re-prompts left. */
+export function canReprompt(context: RequestContext): boolean {
+  return (
+    lastErrorIs(context, 'invalid_response') &&
+    context.features.schema &&
+    context.lastText !== null &&
+    context.reprompts < context.settings.maxReprompts
+  );
+}
+
+/** A content filter hit and a rewrite hook not used yet. */
+export function canRewrite(context: RequestContext): boolean {
+  return lastErrorIs(context, 'content_filtered') && context.features.rewrite && !context.rewritten;
+}
+
+/** Context too long and truncation possible (declared window or a user hook), not yet tried here. */
+export function canTruncate(context: RequestContext): boolean {
+  const knowsWindow = context.provider?.contextWindow !== undefined || context.features.truncate;
+  return lastErrorIs(context, 'context_length') && knowsWindow && !context.truncated;
+}
+
+/** Appends an attempt record. */
+export function withAttempt(context: RequestContext, record: AttemptRecord): AttemptRecord[] {
+  return [...context.attempts, record];
+}
+
+/** Sets the decision of the latest attempt record. */
+export function withDecision(attempts: AttemptRecord[], decision: AttemptDecision): AttemptRecord[] {
+  const last = attempts.at(-1);
+  if (!last || last.outcome === 'skipped') return attempts;
+  return [...attempts.slice(0, -1), { ...last, decision }];
+}
+
+/** The request for a re-prompt: the base request plus the bad answer and what was wrong with it. */
+export function repromptRequest(context: RequestContext): LLMRequest {
+  const feedback =
+    'Your previous answer did not match the required format.\n' +
+    `${context.lastValidation ?? 'It was not valid JSON.'}\n` +
+    'Reply again with only the corrected JSON, no prose and no code fences.';
+  return {
+    ...context.base,
+    messages: [
+      ...context.base.messages,
+      { role: 'assistant', content: context.lastText ?? '' },
+      { role: 'user', content: feedback },
+    ],
+  };
+}
+
+/** The error a failed call ends with: the last real error, else why no provider could be tried. */
+export function finalError(context: RequestContext): SerializedLLMError {
+  if (context.lastError) return context.lastError;
+  const skipped = context.attempts.filter((a) => a.outcome === 'skipped');
+  if (skipped.length > 0) {
+    const waits = skipped.map((a) => a.retryAfterMs).filter((ms): ms is number => ms !== undefined);
+    return machineError('provider_error', 'Every provider is unavailable (circuit open or disabled).', {
+      code: 'circuit_open',
+      retryable: false,
+      ...(waits.length > 0 ? { retryAfterMs: Math.min(...waits) } : {}),
+    });
+  }
+  return machineError('provider_error', 'No provider is configured or enabled.', {
+    code: 'no_provider',
+    retryable: false,
+  });
+}

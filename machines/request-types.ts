@@ -1,0 +1,226 @@
+/**
+ * Types of the request-lifecycle statechart: its input, context, events, actor contracts and output.
+ * Everything here is serializable data; non-serializable things (schemas, signals, clients) stay in the
+ * runtime that provides the actors, keyed by `requestId`.
+ */
+import type { LLMErrorType, SerializedLLMError } from '../src/errors/llm-error.js';
+import type { LLMRequest, Usage } from '../src/types.js';
+
+/** Where an answer came from. */
+export type AnswerSource = 'primary' | 'cache' | 'simplified' | 'fallback';
+
+/** What the lifecycle decided after an attempt (or a skipped provider). */
+export type AttemptDecision =
+  | 'succeeded'
+  | 'backoff'
+  | 'retry'
+  | 'reprompt'
+  | 'rewrite'
+  | 'truncate'
+  | 'failover'
+  | 'fail'
+  | 'skipped'
+  | 'degrade';
+
+/** One entry of a call's history: an attempt on a provider, or a provider skipped by its breaker. */
+export interface AttemptRecord {
+  provider: string;
+  /** 1-based attempt number on that provider within the call (0 for a skipped provider). */
+  attempt: number;
+  /** Clock time the attempt started. */
+  startedAt: number;
+  durationMs: number;
+  /** `success`, the error type, or `skipped` when the breaker refused a permit. */
+  outcome: 'success' | 'skipped' | LLMErrorType;
+  /** What the lifecycle did next. */
+  decision: AttemptDecision;
+  /** Machine-readable detail: `circuit_open`, `disabled`, an error code. */
+  code?: string;
+  retryAfterMs?: number;
+  /** Which path produced the attempt: the main flow, or the simplified prompt while degrading. */
+  phase?: 'primary' | 'simplified';
+}
+
+/** Numeric settings a call runs with (resolved from the client's options). */
+export interface RequestSettings {
+  /** Attempts per provider within one call (first try included). */
+  maxAttempts: number;
+  /** Re-prompts after invalid output, per call. */
+  maxReprompts: number;
+  /** Retries on the same provider after a timeout. */
+  timeoutRetries: number;
+  /** Per-attempt deadline in ms. */
+  attemptMs: number;
+  /** Whole-call deadline in ms. */
+  totalMs: number;
+  /** Backoff base and cap in ms (the machine's default delay; the runtime adds jitter). */
+  baseMs: number;
+  maxMs: number;
+}
+
+/** Which optional capabilities this call has. */
+export interface RequestFeatures {
+  schema: boolean;
+  cache: boolean;
+  simplified: boolean;
+  rewrite: boolean;
+  truncate: boolean;
+}
+
+/** Input to `requestMachine` (one actor per call). */
+export interface RequestInput {
+  requestId: string;
+  request: LLMRequest;
+  settings: RequestSettings;
+  features: RequestFeatures;
+  /** Number of providers that could serve this call (enabled at call start). */
+  providerCount: number;
+  /** Clock time at call start. */
+  startedAt: number;
+  /** Static answer of last resort, or null when the call should fail instead. */
+  fallback: string | null;
+}
+
+/** The provider currently in use. */
+export interface ProviderRef {
+  id: string;
+  contextWindow?: number;
+}
+
+/** A successful answer. */
+export interface AnswerInfo {
+  text: string;
+  data: unknown;
+  source: AnswerSource;
+  provider?: string;
+  model?: string;
+  usage?: Usage;
+}
+
+/** Context of `requestMachine`. */
+export interface RequestContext extends RequestInput {
+  deadlineAt: number;
+  /** Latest clock time the machine has heard of (times arrive on events; machines never read a clock). */
+  clockMs: number;
+  /** The request before per-provider changes (re-prompts); rewrites replace it. */
+  base: LLMRequest;
+  provider: ProviderRef | null;
+  excluded: string[];
+  attemptsOnProvider: number;
+  timeoutsOnProvider: number;
+  truncated: boolean;
+  rewritten: boolean;
+  reprompts: number;
+  totalAttempts: number;
+  attemptStartedAt: number;
+  lastText: string | null;
+  lastValidation: string | null;
+  lastError: SerializedLLMError | null;
+  deadlinePassed: boolean;
+  attempts: AttemptRecord[];
+  answer: AnswerInfo | null;
+  error: SerializedLLMError | null;
+}
+
+/** Events sent to a request actor from outside. */
+export type RequestEvent = { type: 'request.abort'; at?: number; reason?: string };
+
+/** Output of `selectProvider`: the next provider to try, and those skipped on the way. */
+export interface SelectOutput {
+  provider: ProviderRef | null;
+  skipped: AttemptRecord[];
+  at: number;
+}
+
+/** Output of `callProvider` and `prepareRequest` and `validateOutput`. */
+export interface CallOutput {
+  text: string;
+  model?: string;
+  usage?: Usage;
+  at: number;
+}
+
+/** Output of `prepareRequest`. */
+export interface PrepareOutput {
+  request: LLMRequest;
+  truncated: boolean;
+  at: number;
+}
+
+/** Output of `validateOutput`. */
+export interface ValidateOutput {
+  data: unknown;
+  at: number;
+}
+
+/** Output of `readCache`. */
+export interface CacheOutput {
+  hit: { text: string; data: unknown; provider: string; model?: string } | null;
+  at: number;
+}
+
+/** Output of `callSimplified`. */
+export interface SimplifiedOutput {
+  answer: AnswerInfo | null;
+  attempts: AttemptRecord[];
+  at: number;
+}
+
+/** Output of `rewritePrompt`: the rewritten request, or null for "no rewrite, fail over". */
+export interface RewriteOutput {
+  request: LLMRequest | null;
+  at: number;
+}
+
+/** What runtime actors reject with; anything else thrown is read as an `unknown` error. */
+export interface ActorFailure {
+  error: SerializedLLMError;
+  at: number;
+  /** For `validateOutput`: the validation message to re-prompt with. */
+  validation?: string;
+}
+
+/** Final output of a request actor. */
+export type RequestOutput =
+  | { status: 'succeeded'; answer: AnswerInfo; attempts: AttemptRecord[]; finishedAt: number }
+  | { status: 'failed'; error: SerializedLLMError; attempts: AttemptRecord[]; finishedAt: number };
+
+/** Inputs of the actors the runtime supplies. */
+export interface SelectInput {
+  requestId: string;
+  excluded: string[];
+}
+export interface PrepareInput {
+  requestId: string;
+  base: LLMRequest;
+  provider: ProviderRef | null;
+  /** The provider said "too long" although the estimate fit: truncate anyway. */
+  force: boolean;
+}
+export interface CallInput {
+  requestId: string;
+  request: LLMRequest;
+  provider: ProviderRef | null;
+  attempt: number;
+}
+export interface ValidateInput {
+  requestId: string;
+  text: string;
+}
+export interface WriteCacheInput {
+  requestId: string;
+  answer: AnswerInfo | null;
+}
+export interface ReadCacheInput {
+  requestId: string;
+}
+export interface RewriteInput {
+  requestId: string;
+  base: LLMRequest;
+  lastError: SerializedLLMError | null;
+}
+export interface SimplifiedInput {
+  requestId: string;
+  excluded: string[];
+  deadlineAt: number;
+}

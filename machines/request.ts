@@ -1,0 +1,238 @@
+/**
+ * The request lifecycle as an XState v5 statechart: one actor per call. It decides; the runtime in `src/`
+ * acts, through the actors it supplies with `requestMachine.provide({ actors })`.
+ *
+ * selecting → preparing → attempting → validating → (storing) → succeeded, with every failure routed
+ * through `deciding`: back off, retry, re-prompt, rewrite, truncate, fail over or fail. When no provider is
+ * left: degrading through cache → simplified prompt → static fallback. The caller's abort and the total
+ * deadline apply from any state.
+ */
+import { and } from 'xstate';
+import { initialContext } from './request-logic.js';
+import { requestSetup } from './request-setup.js';
+
+const toDegradeAfterCache = [
+  { guard: 'canSimplify', target: 'simplified' },
+  { guard: 'hasFallback', target: 'fallback' },
+  { target: '#request.failed', actions: 'settleFailure' },
+] as const;
+
+/** The request-lifecycle statechart. Provide its actors (and optionally `guards.retryBudgetAllows`, `delays.backoffDelay`). */
+export const requestMachine = requestSetup.createMachine({
+  id: 'request',
+  description:
+    'One LLM call, from provider selection to an answer (primary, cache, simplified or fallback) or an error.',
+  context: ({ input }) => initialContext(input),
+  initial: 'active',
+  on: {
+    'request.abort': { target: '.failed', actions: 'assignAborted' },
+  },
+  states: {
+    active: {
+      description: 'Trying providers; the total deadline runs from here.',
+      initial: 'selecting',
+      after: {
+        totalDeadline: { target: 'degrading', actions: 'markDeadlinePassed' },
+      },
+      states: {
+        selecting: {
+          description:
+            'Picks the next provider by priority, skipping disabled, excluded and circuit-open ones.',
+          invoke: {
+            src: 'selectProvider',
+            input: ({ context }) => ({ requestId: context.requestId, excluded: context.excluded }),
+            onDone: [
+              { guard: 'foundProvider', target: 'preparing', actions: 'useSelectedProvider' },
+              { target: '#request.degrading', actions: 'recordSkipped' },
+            ],
+            onError: { target: '#request.degrading', actions: 'recordSkipped' },
+          },
+        },
+        preparing: {
+          description: "Checks the request against the provider's context window and truncates it if needed.",
+          invoke: {
+            src: 'prepareRequest',
+            input: ({ context }) => ({
+              requestId: context.requestId,
+              base: context.base,
+              provider: context.provider,
+              force: context.lastError?.type === 'context_length',
+            }),
+            onDone: { target: 'attempting', actions: 'usePreparedRequest' },
+            onError: { target: 'deciding', actions: 'recordPrepareFailure' },
+          },
+        },
+        attempting: {
+          description: 'One call to the provider under the per-attempt timeout, holding a breaker permit.',
+          entry: 'startAttempt',
+          invoke: {
+            src: 'callProvider',
+            input: ({ context }) => ({
+              requestId: context.requestId,
+              request: context.request,
+              provider: context.provider,
+              attempt: context.attemptsOnProvider,
+            }),
+            onDone: { target: 'validating', actions: 'recordAnswer' },
+            onError: { target: 'deciding', actions: 'recordFailure' },
+          },
+          after: {
+            attemptTimeout: { target: 'deciding', actions: 'recordTimeout' },
+          },
+        },
+        validating: {
+          description: "Extracts JSON from the answer and checks it against the caller's schema.",
+          invoke: {
+            src: 'validateOutput',
+            input: ({ context }) => ({ requestId: context.requestId, text: context.lastText ?? '' }),
+            onDone: [
+              { guard: 'shouldCache', target: 'storing', actions: 'useValidatedData' },
+              { target: '#request.succeeded', actions: 'useValidatedData' },
+            ],
+            onError: { target: 'deciding', actions: 'recordInvalidOutput' },
+          },
+        },
+        storing: {
+          description:
+            'Stores the schema-valid answer under the caller’s cache key; a cache failure never fails the call.',
+          invoke: {
+            src: 'writeCache',
+            input: ({ context }) => ({ requestId: context.requestId, answer: context.answer }),
+            onDone: { target: '#request.succeeded' },
+            onError: { target: '#request.succeeded' },
+          },
+        },
+        deciding: {
+          description: 'Routes a failed attempt by its error type (the taxonomy table).',
+          always: [
+            { guard: 'isAborted', target: '#request.failed', actions: ['settleFailure'] },
+            {
+              guard: 'isFailFast',
+              target: '#request.failed',
+              actions: [{ type: 'decide', params: { decision: 'fail' } }, 'settleFailure'],
+            },
+            {
+              guard: 'canReprompt',
+              target: 'reprompting',
+              actions: { type: 'decide', params: { decision: 'reprompt' } },
+            },
+            {
+              guard: 'canRewrite',
+              target: 'rewriting',
+              actions: { type: 'decide', params: { decision: 'rewrite' } },
+            },
+            {
+              guard: 'canTruncate',
+              target: 'preparing',
+              actions: { type: 'decide', params: { decision: 'truncate' } },
+            },
+            {
+              guard: and(['canRetryTimeout', 'retryBudgetAllows']),
+              target: 'attempting',
+              actions: { type: 'decide', params: { decision: 'retry' } },
+            },
+            {
+              guard: and(['canBackoff', 'retryBudgetAllows']),
+              target: 'backingOff',
+              actions: { type: 'decide', params: { decision: 'backoff' } },
+            },
+            { target: 'failingOver', actions: { type: 'decide', params: { decision: 'failover' } } },
+          ],
+        },
+        backingOff: {
+          description:
+            'Waits (Retry-After first, else exponential backoff with jitter) before retrying the same provider.',
+          after: { backoffDelay: { target: 'attempting' } },
+        },
+        reprompting: {
+          description:
+            'Re-asks the same provider with the original request plus what was wrong with the answer.',
+          always: { target: 'attempting', actions: 'applyReprompt' },
+        },
+        rewriting: {
+          description: "Asks the user's rewrite hook for a request the content filter accepts.",
+          invoke: {
+            src: 'rewritePrompt',
+            input: ({ context }) => ({
+              requestId: context.requestId,
+              base: context.base,
+              lastError: context.lastError,
+            }),
+            onDone: [
+              { guard: 'gotRewrite', target: 'preparing', actions: 'applyRewrite' },
+              { target: 'failingOver', actions: { type: 'decide', params: { decision: 'failover' } } },
+            ],
+            onError: { target: 'failingOver', actions: { type: 'decide', params: { decision: 'failover' } } },
+          },
+        },
+        failingOver: {
+          description: 'Leaves this provider for the rest of the call and selects the next one.',
+          always: { target: 'selecting', actions: 'excludeProvider' },
+        },
+      },
+    },
+    degrading: {
+      description: 'No provider answered: cache, then a simplified prompt, then the static fallback.',
+      initial: 'choosing',
+      states: {
+        choosing: {
+          description: 'Picks the first degradation step that is configured.',
+          always: [{ guard: 'hasCache', target: 'cache' }, ...toDegradeAfterCache],
+        },
+        cache: {
+          description: "Looks up an earlier schema-valid answer under the caller's cache key.",
+          invoke: {
+            src: 'readCache',
+            input: ({ context }) => ({ requestId: context.requestId }),
+            onDone: [
+              { guard: 'isCacheHit', target: '#request.succeeded', actions: 'useCachedAnswer' },
+              ...toDegradeAfterCache,
+            ],
+            onError: [...toDegradeAfterCache],
+          },
+        },
+        simplified: {
+          description: 'Sends the simplified prompt to any provider still able to answer.',
+          invoke: {
+            src: 'callSimplified',
+            input: ({ context }) => ({
+              requestId: context.requestId,
+              excluded: context.excluded,
+              deadlineAt: context.deadlineAt,
+            }),
+            onDone: [
+              { guard: 'gotSimplifiedAnswer', target: '#request.succeeded', actions: 'useSimplifiedAnswer' },
+              { guard: 'hasFallback', target: 'fallback', actions: 'recordSimplifiedAttempts' },
+              { target: '#request.failed', actions: ['recordSimplifiedAttempts', 'settleFailure'] },
+            ],
+            onError: [
+              { guard: 'hasFallback', target: 'fallback' },
+              { target: '#request.failed', actions: 'settleFailure' },
+            ],
+          },
+        },
+        fallback: {
+          description: 'Answers with the static fallback text.',
+          always: { target: '#request.succeeded', actions: 'useFallback' },
+        },
+      },
+    },
+    succeeded: { type: 'final', description: 'Settled with an answer and the source it came from.' },
+    failed: { type: 'final', description: 'Settled with an LLMError.' },
+  },
+  output: ({ context }) =>
+    context.answer && context.error === null
+      ? {
+          status: 'succeeded',
+          answer: context.answer,
+          attempts: context.attempts,
+          finishedAt: context.clockMs,
+        }
+      : {
+          status: 'failed',
+          error: context.error ??
+            context.lastError ?? { name: 'LLMError', type: 'unknown', message: 'failed', retryable: false },
+          attempts: context.attempts,
+          finishedAt: context.clockMs,
+        },
+});

@@ -1,0 +1,274 @@
+/**
+ * The side effects of the request lifecycle: the actors `src/` supplies to `requestMachine` through
+ * `provide()`. Each finds its call's runtime state by request id and reports times from the injected clock.
+ */
+import { fromPromise } from 'xstate';
+import type {
+  ActorFailure,
+  AttemptRecord,
+  CacheOutput,
+  CallInput,
+  CallOutput,
+  PrepareInput,
+  PrepareOutput,
+  ProviderRef,
+  ReadCacheInput,
+  RewriteInput,
+  RewriteOutput,
+  SelectInput,
+  SelectOutput,
+  ValidateInput,
+  ValidateOutput,
+  WriteCacheInput,
+} from '../../machines/request-types.js';
+import type { BreakerPermit } from '../breaker/types.js';
+import { type Clock, sleep } from '../clock.js';
+import { classifyError } from '../errors/classify.js';
+import { LLMError } from '../errors/llm-error.js';
+import type { LLMRequest } from '../types.js';
+import { validateAnswer } from '../validation/validate.js';
+import type { ResolvedOptions } from './options.js';
+import type { ProviderEntry, ProviderRegistry } from './registry.js';
+import type { CallScope } from './scope.js';
+import { callSimplifiedActor } from './simplified.js';
+import { estimateTokens, truncateRequest } from './truncate.js';
+
+/** What the actors need from the client. */
+export interface ActorDeps {
+  options: ResolvedOptions;
+  registry: ProviderRegistry;
+  scopes: Map<string, CallScope>;
+  clock: Clock;
+}
+
+/** Builds the rejection value the machine understands, remembering the original error on the scope. */
+export function fail(
+  deps: ActorDeps,
+  scope: CallScope | undefined,
+  error: LLMError,
+  validation?: string,
+): ActorFailure {
+  if (scope) scope.lastError = error;
+  const failure: ActorFailure = { error: error.toJSON(), at: deps.clock.now() };
+  if (validation !== undefined) failure.validation = validation;
+  return failure;
+}
+
+export function scopeOf(deps: ActorDeps, requestId: string): CallScope {
+  const scope = deps.scopes.get(requestId);
+  if (!scope) throw new LLMError({ type: 'unknown', message: `No call in flight with id ${requestId}` });
+  return scope;
+}
+
+/** Classifies a provider's throw, preferring the provider's own classifier. */
+export function classifyFor(entry: ProviderEntry, thrown: unknown): LLMError {
+  const own = entry.provider.classify?.(thrown);
+  const error = own ?? classifyError(thrown, { provider: entry.provider.id });
+  return error.provider === undefined ? error.with({ provider: entry.provider.id }) : error;
+}
+
+/** A skipped-provider record for a breaker refusal. */
+function skipRecord(entry: ProviderEntry, error: LLMError, at: number): AttemptRecord {
+  const record: AttemptRecord = {
+    provider: entry.provider.id,
+    attempt: 0,
+    startedAt: at,
+    durationMs: 0,
+    outcome: 'skipped',
+    decision: 'skipped',
+  };
+  if (error.code) record.code = error.code;
+  if (error.retryAfterMs !== undefined) record.retryAfterMs = error.retryAfterMs;
+  return record;
+}
+
+/**
+ * Runs one provider call under a breaker permit. The permit is released the moment the attempt ends —
+ * including when the machine stops the actor (attempt timeout: a counted `timeout` failure; caller abort or
+ * total deadline: `cancelled`) — even if the provider ignores its signal.
+ */
+export async function runAttempt(
+  deps: ActorDeps,
+  scope: CallScope,
+  entry: ProviderEntry,
+  permit: BreakerPermit,
+  request: LLMRequest,
+  attempt: number,
+  signal: AbortSignal,
+) {
+  const started = deps.clock.now();
+  const onStop = () => {
+    const now = deps.clock.now();
+    if (scope.callerAborted || now >= scope.deadlineAt) permit.release({ kind: 'cancelled' });
+    else {
+      const error = new LLMError({ type: 'timeout', provider: entry.provider.id, code: 'attempt_timeout' });
+      scope.lastErrorByProvider.set(entry.provider.id, 'timeout');
+      permit.release({ kind: 'failure', error, durationMs: now - started });
+    }
+  };
+  signal.addEventListener('abort', onStop, { once: true });
+  try {
+    const result = await entry.provider.call(request, { signal, requestId: scope.requestId, attempt });
+    if (typeof result?.text !== 'string') {
+      throw new LLMError({
+        type: 'invalid_response',
+        message: 'The provider returned no text.',
+        provider: entry.provider.id,
+      });
+    }
+    permit.release({ kind: 'success', durationMs: deps.clock.now() - started });
+    return result;
+  } catch (thrown) {
+    const error = classifyFor(entry, thrown);
+    scope.lastErrorByProvider.set(entry.provider.id, error.type);
+    permit.release({ kind: 'failure', error, durationMs: deps.clock.now() - started });
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onStop);
+  }
+}
+
+/** The actor implementations for `requestMachine.provide({ actors })`. */
+export function createRequestActors(deps: ActorDeps) {
+  const { clock, registry, options } = deps;
+  const countTokens = options.hooks.countTokens ?? estimateTokens;
+  const truncate = options.hooks.truncate ?? truncateRequest;
+
+  return {
+    selectProvider: fromPromise<SelectOutput, SelectInput>(async ({ input }) => {
+      const scope = scopeOf(deps, input.requestId);
+      const skipped: AttemptRecord[] = [];
+      for (const entry of registry.ranked()) {
+        if (input.excluded.includes(entry.provider.id)) continue;
+        const acquired = entry.breaker.tryAcquire();
+        if (acquired.ok) {
+          scope.heldPermit = { providerId: entry.provider.id, permit: acquired.permit };
+          const ref: ProviderRef = { id: entry.provider.id };
+          if (entry.provider.contextWindow !== undefined) ref.contextWindow = entry.provider.contextWindow;
+          return { provider: ref, skipped, at: clock.now() };
+        }
+        if (!scope.skipped.has(entry.provider.id)) {
+          scope.skipped.add(entry.provider.id);
+          skipped.push(skipRecord(entry, acquired.error, clock.now()));
+          scope.lastError ??= acquired.error;
+        }
+      }
+      return { provider: null, skipped, at: clock.now() };
+    }),
+
+    prepareRequest: fromPromise<PrepareOutput, PrepareInput>(async ({ input }) => {
+      const scope = scopeOf(deps, input.requestId);
+      const window = input.provider?.contextWindow;
+      const tokens = countTokens(input.base);
+      const budget = window === undefined ? undefined : window - (input.base.maxTokens ?? 0);
+      if (!input.force && (budget === undefined || tokens <= budget)) {
+        return { request: input.base, truncated: false, at: clock.now() };
+      }
+      // Forced (the provider said "too long" although the estimate fit): aim for 3/4 of the estimate.
+      const target = Math.min(
+        budget ?? Number.POSITIVE_INFINITY,
+        input.force ? Math.floor(tokens * 0.75) : tokens,
+      );
+      const request =
+        budget !== undefined && budget <= 0
+          ? input.base
+          : truncate(input.base, { maxTokens: target, countTokens });
+      if (budget !== undefined && (budget <= 0 || countTokens(request) > budget)) {
+        throw fail(
+          deps,
+          scope,
+          new LLMError({
+            type: 'context_length',
+            message: `The request needs about ${tokens} tokens; ${input.provider?.id} takes ${window}.`,
+            provider: input.provider?.id,
+            code: 'context_window',
+          }),
+        );
+      }
+      return { request, truncated: true, at: clock.now() };
+    }),
+
+    callProvider: fromPromise<CallOutput, CallInput>(async ({ input, signal }) => {
+      const scope = scopeOf(deps, input.requestId);
+      const entry = registry.get(input.provider?.id ?? '');
+      let permit: BreakerPermit;
+      if (scope.heldPermit?.providerId === entry.provider.id) {
+        permit = scope.heldPermit.permit;
+        scope.heldPermit = undefined;
+      } else {
+        const acquired = entry.breaker.tryAcquire();
+        if (!acquired.ok) throw fail(deps, scope, acquired.error);
+        permit = acquired.permit;
+      }
+      try {
+        const result = await runAttempt(deps, scope, entry, permit, input.request, input.attempt, signal);
+        const out: CallOutput = { text: result.text, at: clock.now() };
+        if (result.model !== undefined) out.model = result.model;
+        if (result.usage !== undefined) out.usage = result.usage;
+        return out;
+      } catch (error) {
+        throw fail(deps, scope, error as LLMError);
+      }
+    }),
+
+    validateOutput: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) => {
+      const scope = scopeOf(deps, input.requestId);
+      const result = validateAnswer(input.text, scope.schema);
+      if (result.ok) return { data: result.data, at: clock.now() };
+      throw fail(deps, scope, result.error, result.validation);
+    }),
+
+    writeCache: fromPromise<void, WriteCacheInput>(async ({ input }) => {
+      const scope = scopeOf(deps, input.requestId);
+      const cache = options.degradation.cache;
+      if (!cache || scope.cacheKey === undefined || !input.answer) return;
+      await cache.set(scope.cacheKey, {
+        text: input.answer.text,
+        data: input.answer.data,
+        provider: input.answer.provider ?? 'unknown',
+        ...(input.answer.model !== undefined ? { model: input.answer.model } : {}),
+        storedAt: clock.now(),
+      });
+    }),
+
+    readCache: fromPromise<CacheOutput, ReadCacheInput>(async ({ input, signal }) => {
+      const scope = scopeOf(deps, input.requestId);
+      const cache = options.degradation.cache;
+      if (!cache || scope.cacheKey === undefined) return { hit: null, at: clock.now() };
+      // A slow cache must not hold the call past its deadline (a little grace when the deadline already passed).
+      const budget = Math.max(scope.deadlineAt - clock.now(), 10);
+      const timer = new AbortController();
+      signal.addEventListener('abort', () => timer.abort(), { once: true });
+      const read = cache.get(scope.cacheKey).then((hit) => {
+        if (hit === undefined) return null;
+        // Only schema-valid answers are ever returned, even if the cache was filled by someone else.
+        const valid = validateAnswer(hit.text, scope.schema);
+        if (!valid.ok) return null;
+        return {
+          text: hit.text,
+          data: valid.data,
+          provider: hit.provider,
+          ...(hit.model ? { model: hit.model } : {}),
+        };
+      });
+      const timeout = sleep(clock, budget, timer.signal).then(() => null);
+      try {
+        return { hit: await Promise.race([read, timeout]), at: clock.now() };
+      } finally {
+        timer.abort();
+        timeout.catch(() => {});
+        read.catch(() => {});
+      }
+    }),
+
+    rewritePrompt: fromPromise<RewriteOutput, RewriteInput>(async ({ input }) => {
+      const scope = scopeOf(deps, input.requestId);
+      const hook = options.hooks.rewritePrompt;
+      const error = scope.lastError ?? new LLMError({ type: 'content_filtered' });
+      const rewritten = hook ? await hook(input.base, error) : undefined;
+      return { request: rewritten ?? null, at: clock.now() };
+    }),
+
+    callSimplified: callSimplifiedActor(deps),
+  };
+}

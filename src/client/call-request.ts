@@ -1,0 +1,73 @@
+/**
+ * The caller's side of a call: its request shape, its result, and validation of both at the boundary.
+ */
+import { z } from 'zod';
+import type { AnswerSource, AttemptRecord } from '../../machines/request-types.js';
+import { LLMError } from '../errors/llm-error.js';
+import type { LLMRequest, Message, Usage } from '../types.js';
+
+/** What `llm.call()` takes. */
+export interface CallRequest<T = unknown> {
+  messages: Message[];
+  /** A zod schema the answer must satisfy (JSON is extracted from the text). @default undefined */
+  schema?: z.ZodType<T> | undefined;
+  /** Where a schema-valid answer is cached, and looked up when degrading. @default undefined */
+  cacheKey?: string | undefined;
+  /** Aborts the call at once (settles with an `aborted` LLMError). @default undefined */
+  signal?: AbortSignal | undefined;
+  /** Passed to providers. @default provider default */
+  maxTokens?: number | undefined;
+  /** Passed to providers. @default provider default */
+  temperature?: number | undefined;
+}
+
+interface ResultBase {
+  text: string;
+  provider: string | undefined;
+  model: string | undefined;
+  usage: Usage | undefined;
+  /** Every attempt and skipped provider, with its outcome and the decision taken. */
+  attempts: AttemptRecord[];
+  durationMs: number;
+  requestId: string;
+}
+
+/** What `llm.call()` resolves with. `data` is the schema-parsed answer (the text itself without a schema). */
+export type CallResult<T = unknown> =
+  | (ResultBase & { source: Exclude<AnswerSource, 'fallback'>; data: T })
+  | (ResultBase & { source: 'fallback'; data: T | undefined });
+
+const messageSchema = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant'], 'role must be system, user or assistant'),
+  content: z.string('content must be a string'),
+});
+
+const callSchema = z.strictObject({
+  messages: z.array(messageSchema, 'messages must be an array').min(1, 'messages must not be empty'),
+  schema: z
+    .custom<z.ZodType>(
+      (v) => typeof (v as z.ZodType | undefined)?.safeParse === 'function',
+      'schema must be a zod schema',
+    )
+    .optional(),
+  cacheKey: z.string().min(1, 'cacheKey must not be empty').optional(),
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'signal must be an AbortSignal').optional(),
+  maxTokens: z.int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+});
+
+/** Validates a call's argument; a bad one becomes a `bad_request` LLMError naming the field. */
+export function parseCallRequest<T>(value: CallRequest<T>): CallRequest<T> & { request: LLMRequest } {
+  const parsed = callSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new LLMError({
+      type: 'bad_request',
+      message: `Invalid call: ${z.prettifyError(parsed.error)}`,
+      code: 'invalid_call',
+    });
+  }
+  const request: LLMRequest = { messages: parsed.data.messages };
+  if (parsed.data.maxTokens !== undefined) request.maxTokens = parsed.data.maxTokens;
+  if (parsed.data.temperature !== undefined) request.temperature = parsed.data.temperature;
+  return { ...(value as CallRequest<T>), request };
+}

@@ -1,0 +1,170 @@
+/**
+ * Options of {@link createResilientLLM}: types, defaults, and their one-time validation.
+ */
+import type { InspectionEvent, Observer } from 'xstate';
+import { z } from 'zod';
+import { type RetryOptions, retryOptionsSchema } from '../backoff.js';
+import type { BreakerOptions } from '../breaker/options.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { LLMError } from '../errors/llm-error.js';
+import { parseOptions } from '../options.js';
+import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
+import type { Cache, LLMRequest, Provider } from '../types.js';
+
+/** Deadlines, in ms. */
+export interface TimeoutOptions {
+  /** Deadline of one attempt. @default 30_000 */
+  attemptMs?: number;
+  /** Deadline of the whole call, retries and failovers included. @default 120_000 */
+  totalMs?: number;
+  /** Streaming: deadline for the first token. @default undefined (attemptMs applies) */
+  firstTokenMs?: number | undefined;
+  /** Streaming: longest silence between two tokens. @default undefined */
+  idleMs?: number | undefined;
+  /** Retries on the same provider after a timeout, before failing over. @default 1 */
+  timeoutRetries?: number;
+}
+
+/** How to degrade when no provider answers. */
+export interface DegradationOptions {
+  /** Where schema-valid answers are kept, by the caller's `cacheKey`. @default undefined */
+  cache?: Cache | undefined;
+  /** A cheaper request to try: a system prompt kept with the last user message, or a function of the request. @default undefined */
+  simplifiedPrompt?: string | ((request: LLMRequest) => LLMRequest) | undefined;
+  /** Static answer of last resort. @default undefined (the call fails instead) */
+  fallback?: string | undefined;
+}
+
+/** User hooks the lifecycle calls. */
+export interface LifecycleHooks {
+  /** After a content filter: return a request to try instead, or undefined to fail over. @default undefined */
+  rewritePrompt?:
+    | ((request: LLMRequest, error: LLMError) => LLMRequest | undefined | Promise<LLMRequest | undefined>)
+    | undefined;
+  /** Replaces the built-in truncation (keep system + newest messages). @default undefined */
+  truncate?:
+    | ((
+        request: LLMRequest,
+        budget: { maxTokens: number; countTokens: (r: LLMRequest) => number },
+      ) => LLMRequest)
+    | undefined;
+  /** Token estimate of a request. @default ceil(characters / 4) + 4 per message */
+  countTokens?: ((request: LLMRequest) => number) | undefined;
+}
+
+/** Options of {@link createResilientLLM}. */
+export interface ResilientLLMOptions {
+  /** Providers, tried by ascending priority. */
+  providers: Provider[];
+  /** Circuit-breaker settings, one breaker per provider. @default defaultBreakerOptions */
+  breaker?: Omit<BreakerOptions, 'id' | 'clock' | 'inspect' | 'snapshot'>;
+  /** Retries per provider, plus the shared retry budget. @default { maxAttempts: 3, baseMs: 500, maxMs: 8000, jitter: 'full' } */
+  retry?: RetryOptions & { budget?: RetryBudgetOptions };
+  /** Deadlines. @default { attemptMs: 30_000, totalMs: 120_000, timeoutRetries: 1 } */
+  timeouts?: TimeoutOptions;
+  /** Output validation. @default { maxReprompts: 2 } */
+  validation?: { maxReprompts?: number };
+  /** Degradation path. @default {} */
+  degradation?: DegradationOptions;
+  /** Lifecycle hooks. @default {} */
+  hooks?: LifecycleHooks;
+  /** xstate inspection observer for every actor (the inspector bridge plugs in here). @default undefined */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | false | undefined;
+  /** Source of time. @default systemClock */
+  clock?: Clock;
+  /** Random source for jitter, in [0, 1). @default Math.random */
+  random?: () => number;
+}
+
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
+const ms = (label: string) =>
+  z.int(`${label} must be an integer number of ms`).positive(`${label} must be > 0`);
+
+const providerSchema = z.looseObject({
+  id: z.string('id must be a string').min(1, 'id must not be empty'),
+  priority: z.number().finite().optional(),
+  enabled: z.boolean().optional(),
+  contextWindow: z.int().positive().optional(),
+  call: fn,
+  stream: fn.optional(),
+  classify: fn.optional(),
+});
+
+const cacheSchema = z.custom<Cache>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    ['get', 'set', 'delete'].every((k) => typeof (v as never)[k] === 'function'),
+  'expected a Cache with get, set and delete',
+);
+
+const optionsSchema = z.strictObject({
+  providers: z
+    .array(providerSchema, 'providers must be an array of providers')
+    .min(1, 'providers must contain at least one provider')
+    .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'provider ids must be unique'),
+  breaker: z.record(z.string(), z.unknown()).optional(),
+  retry: retryOptionsSchema
+    .extend({
+      budget: z
+        .strictObject({
+          ratio: z.number().min(0).max(10).default(defaultRetryBudgetOptions.ratio),
+          windowMs: ms('windowMs').default(defaultRetryBudgetOptions.windowMs),
+          minRetries: z.int().min(0).default(defaultRetryBudgetOptions.minRetries),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  timeouts: z
+    .strictObject({
+      attemptMs: ms('attemptMs').default(30_000),
+      totalMs: ms('totalMs').default(120_000),
+      firstTokenMs: ms('firstTokenMs').optional(),
+      idleMs: ms('idleMs').optional(),
+      timeoutRetries: z.int().min(0).max(10).default(1),
+    })
+    .refine((t) => t.attemptMs <= t.totalMs, {
+      message: 'attemptMs must not exceed totalMs',
+      path: ['attemptMs'],
+    })
+    .prefault({}),
+  validation: z.strictObject({ maxReprompts: z.int().min(0).max(10).default(2) }).prefault({}),
+  degradation: z
+    .strictObject({
+      cache: cacheSchema.optional(),
+      simplifiedPrompt: z.union([z.string().min(1), fn]).optional(),
+      fallback: z.string().optional(),
+    })
+    .prefault({}),
+  hooks: z
+    .strictObject({ rewritePrompt: fn.optional(), truncate: fn.optional(), countTokens: fn.optional() })
+    .prefault({}),
+  inspect: z.union([z.literal(false), fn, z.looseObject({})]).optional(),
+  clock: z
+    .custom<Clock>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof (v as never)[k] === 'function'),
+      'expected a Clock with now, setTimeout and clearTimeout',
+    )
+    .default(systemClock),
+  random: fn.default(() => Math.random),
+});
+
+/** Options after validation, defaults filled in. */
+export type ResolvedOptions = Omit<
+  z.output<typeof optionsSchema>,
+  'providers' | 'degradation' | 'hooks' | 'clock' | 'random'
+> & {
+  providers: Provider[];
+  degradation: DegradationOptions;
+  hooks: LifecycleHooks;
+  clock: Clock;
+  random: () => number;
+};
+
+/** Validates client options once; throws one `TypeError` naming every bad field. */
+export function resolveOptions(options: ResilientLLMOptions): ResolvedOptions {
+  return parseOptions('resilient-llm options', optionsSchema, options) as ResolvedOptions;
+}

@@ -1,0 +1,27 @@
+/**
+ * Per-call state the runtime keeps outside the statechart: what cannot be serialized (the schema, the
+ * caller's signal, breaker permits, the original thrown errors).
+ */
+import type { z } from 'zod';
+import type { BreakerPermit } from '../breaker/types.js';
+import type { LLMError, LLMErrorType } from '../errors/llm-error.js';
+import type { LLMRequest } from '../types.js';
+
+/** Runtime-only state of one call, keyed by request id. */
+export interface CallScope {
+  readonly requestId: string;
+  readonly request: LLMRequest;
+  readonly schema: z.ZodType | undefined;
+  readonly cacheKey: string | undefined;
+  readonly deadlineAt: number;
+  /** Set when the caller aborted: in-flight permits go back as cancelled, not failed. */
+  callerAborted: boolean;
+  /** A permit taken while selecting, handed to the first attempt on that provider. */
+  heldPermit: { providerId: string; permit: BreakerPermit } | undefined;
+  /** Providers skipped by their breaker in this call (recorded once). */
+  readonly skipped: Set<string>;
+  /** Last error type per provider, to pick who may take the simplified prompt. */
+  readonly lastErrorByProvider: Map<string, LLMErrorType>;
+  /** The last error as thrown, kept as the `cause` of the call's final error. */
+  lastError: LLMError | undefined;
+}

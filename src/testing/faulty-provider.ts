@@ -1,0 +1,103 @@
+/**
+ * `faultyProvider`: an in-process provider that follows a script of answers, errors, delays and hangs.
+ * For tests and demos of the lifecycle without a network; time comes from the injected clock.
+ */
+import { type Clock, sleep, systemClock } from '../clock.js';
+import { LLMError, type LLMErrorType } from '../errors/llm-error.js';
+import type { LLMRequest, Provider, ProviderCallOptions, ProviderResult } from '../types.js';
+
+/** One scripted behaviour. */
+export type FaultStep =
+  | { text: string; delayMs?: number; model?: string }
+  | { error: LLMErrorType; retryAfterMs?: number; delayMs?: number; code?: string }
+  | { throw: unknown; delayMs?: number }
+  | { hang: true };
+
+/** What a script sees for each call. */
+export interface FaultContext {
+  /** 1-based number of this call on the provider. */
+  call: number;
+  request: LLMRequest;
+  requestId: string | undefined;
+  attempt: number | undefined;
+}
+
+/** Options of {@link faultyProvider}. */
+export interface FaultyProviderOptions {
+  id: string;
+  /** Steps used in order (the last one repeats), or a function choosing a step per call. */
+  script: FaultStep[] | ((context: FaultContext) => FaultStep);
+  /** @default 0 */
+  priority?: number;
+  /** @default true */
+  enabled?: boolean;
+  /** @default undefined */
+  contextWindow?: number;
+  /** Source of time for delays. @default systemClock */
+  clock?: Clock;
+}
+
+/** A provider that follows a script, and records what it was asked. */
+export interface FaultyProvider extends Provider {
+  /** Every call received, in order. */
+  readonly calls: Array<FaultContext & { at: number }>;
+}
+
+/** Creates a scripted provider. */
+export function faultyProvider(options: FaultyProviderOptions): FaultyProvider {
+  const clock = options.clock ?? systemClock;
+  const calls: Array<FaultContext & { at: number }> = [];
+  const pick = (context: FaultContext): FaultStep => {
+    if (typeof options.script === 'function') return options.script(context);
+    const steps = options.script;
+    const step = steps[Math.min(context.call - 1, steps.length - 1)];
+    if (!step) throw new TypeError(`faultyProvider ${options.id}: the script is empty`);
+    return step;
+  };
+
+  const provider: FaultyProvider = {
+    id: options.id,
+    calls,
+    async call(request: LLMRequest, callOptions: ProviderCallOptions): Promise<ProviderResult> {
+      const context: FaultContext = {
+        call: calls.length + 1,
+        request,
+        requestId: callOptions.requestId,
+        attempt: callOptions.attempt,
+      };
+      calls.push({ ...context, at: clock.now() });
+      const step = pick(context);
+      const { signal } = callOptions;
+      if ('hang' in step) {
+        return new Promise<never>((_, reject) => {
+          if (signal.aborted) reject(abortError(options.id));
+          signal.addEventListener('abort', () => reject(abortError(options.id)), { once: true });
+        });
+      }
+      if (step.delayMs) {
+        try {
+          await sleep(clock, step.delayMs, signal);
+        } catch {
+          throw abortError(options.id);
+        }
+      }
+      if ('text' in step) return { text: step.text, model: step.model ?? `${options.id}-model` };
+      if ('throw' in step) throw step.throw;
+      throw new LLMError({
+        type: step.error,
+        message: `${options.id} scripted ${step.error}`,
+        provider: options.id,
+        retryAfterMs: step.retryAfterMs,
+        code: step.code,
+      });
+    },
+  };
+  if (options.priority !== undefined) provider.priority = options.priority;
+  if (options.enabled !== undefined) provider.enabled = options.enabled;
+  if (options.contextWindow !== undefined) provider.contextWindow = options.contextWindow;
+  return provider;
+}
+
+function abortError(provider: string): LLMError {
+  return new LLMError({ type: 'aborted', message: `${provider}: request aborted`, provider });
+}
