@@ -62,7 +62,7 @@ const QUOTA_WORDS = [
   'credit balance is too low',
   'insufficient credits',
   'billing_error',
-  'enforced_spend_limit_reached',
+  'spend_limit_reached',
   'servicequotaexceededexception',
 ];
 const CONTEXT_WORDS = [
