@@ -4,13 +4,13 @@
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
-import type { FaultPicker, FaultScenario, FaultServerOptions } from './types.js';
+import type { FaultScenario, FaultServerOptions } from './types.js';
 import { FAULT_KINDS } from './types.js';
 
 const isFunction = (value: unknown) => typeof value === 'function';
-const pickerSchema = z.custom<FaultPicker>(isFunction, {
-  message: 'must be a function (ctx) => Fault | undefined',
-});
+/** A picker function, or `schema` (checked as is, so errors point inside it rather than at a union). */
+const orPicker = <T extends z.ZodType>(schema: T, empty: unknown) =>
+  z.preprocess((value) => (isFunction(value) ? empty : value), schema);
 
 const ruleSchema = z.object({
   kind: z.enum(FAULT_KINDS),
@@ -23,10 +23,10 @@ const ruleSchema = z.object({
 });
 
 const providerScenarioSchema = z.object({
-  faults: z.union([z.array(ruleSchema), pickerSchema]).optional(),
+  faults: orPicker(z.array(ruleSchema), []).optional(),
   latencyMs: z.number().min(0).optional(),
   deltaDelayMs: z.number().min(0).optional(),
-  text: z.union([z.string(), z.custom<(ctx: unknown) => string>(isFunction)]).optional(),
+  text: z.preprocess((value) => (isFunction(value) ? '' : value), z.string()).optional(),
   model: z.string().min(1).optional(),
 });
 
@@ -40,7 +40,7 @@ const clockSchema = z.custom<Clock>(
 
 const optionsSchema = z.object({
   seed: z.number().int().optional(),
-  scenario: z.union([pickerSchema, z.record(z.string(), providerScenarioSchema)]).optional(),
+  scenario: orPicker(z.record(z.string(), providerScenarioSchema), {}).optional(),
   port: z.number().int().min(0).max(65_535).optional(),
   host: z.string().min(1).optional(),
   clock: clockSchema.optional(),
