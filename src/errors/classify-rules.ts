@@ -34,7 +34,9 @@ export interface Signals {
 
 /** A classification before retry-after adjustments. */
 export interface Decision {
+  /** Taxonomy type. */
   type: LLMErrorType;
+  /** Short machine reason (`insufficient_quota`, `overloaded`, `request_too_large`, ...). */
   code?: string;
 }
 

@@ -34,6 +34,13 @@ export interface ClassifyOptions {
   now?: (() => number) | undefined;
 }
 
+/** Defaults of {@link ClassifyOptions}. */
+export const defaultClassifyOptions = {
+  provider: undefined,
+  model: undefined,
+  now: Date.now,
+} satisfies Required<ClassifyOptions>;
+
 /** Validates {@link ClassifyOptions}. */
 export const classifyOptionsSchema = z.object({
   provider: z.string().min(1, 'provider must be a non-empty string').optional(),
@@ -135,7 +142,7 @@ function classifyUnsafe(input: unknown, options: ClassifyOptions): LLMError {
   const view = readBody(payload.body);
   const signals = toSignals(payload, view);
   const decision = decide(signals);
-  const retryAfterMs = retryAfterOf(payload, view, signals, (options.now ?? Date.now)());
+  const retryAfterMs = retryAfterOf(payload, view, signals, (options.now ?? defaultClassifyOptions.now)());
   let { type } = decision;
   let code = shortCode(decision);
   if (type === 'rate_limit' && retryAfterMs !== undefined && retryAfterMs > QUOTA_RETRY_AFTER_THRESHOLD_MS) {

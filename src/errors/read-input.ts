@@ -11,6 +11,7 @@ import { type HeaderMap, toHeaderMap } from './header-map.js';
 export interface Payload {
   /** HTTP status, when the input carries one. */
   status?: number;
+  /** Response headers, lower-cased (empty when none). */
   headers: HeaderMap;
   /** The body, error body or stream payload to read with `readBody`. */
   body?: unknown;
