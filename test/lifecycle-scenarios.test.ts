@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LLMError } from '../src/errors/llm-error.js';
-import { settleWithClock } from '../src/testing/drive-clock.js';
+import { flushAsync, settleWithClock } from '../src/testing/drive-clock.js';
 import { ask, setup } from './helpers/lifecycle.js';
 
 describe('request lifecycle: happy path', () => {
@@ -97,6 +97,187 @@ describe('request lifecycle: taxonomy', () => {
     const r = await settleWithClock(llm.call(ask()), clock);
     expect(r.ok && r.value.source).toBe('fallback');
     expect(r.ok && r.value.text).toBe('sorry');
+    await llm.stop();
+  });
+});
+
+describe('request lifecycle: every taxonomy row', () => {
+  it('fails over on quota_exhausted and never retries that provider', async () => {
+    const { llm, clock, providers } = setup({
+      a: [{ error: 'quota_exhausted' }, { text: 'a' }],
+      b: [{ text: 'b' }],
+    });
+    const r = await settleWithClock(llm.call(ask()), clock);
+    expect(r.ok && r.value.provider).toBe('b');
+    expect(providers.a?.calls).toHaveLength(1);
+    expect(r.ok && r.value.attempts[0]).toMatchObject({ outcome: 'quota_exhausted', decision: 'failover' });
+    await llm.stop();
+  });
+
+  it('fails over on authentication and never retries that provider', async () => {
+    const { llm, clock, providers } = setup({
+      a: [{ error: 'authentication' }, { text: 'a' }],
+      b: [{ text: 'b' }],
+    });
+    const r = await settleWithClock(llm.call(ask()), clock);
+    expect(r.ok && r.value.provider).toBe('b');
+    expect(providers.a?.calls).toHaveLength(1);
+    await llm.stop();
+  });
+
+  it('fails over on provider_error while another provider is left, and counts it on the breaker', async () => {
+    const { llm, clock, providers } = setup(
+      { a: [{ error: 'provider_error' }], b: [{ text: 'b' }] },
+      { breaker: { failureThreshold: 2 } },
+    );
+    for (let i = 0; i < 2; i++) {
+      const r = await settleWithClock(llm.call(ask()), clock);
+      expect(r.ok && r.value.provider).toBe('b');
+    }
+    expect(llm.breaker('a').state).toBe('open');
+    const third = await settleWithClock(llm.call(ask()), clock);
+    expect(providers.a?.calls).toHaveLength(2);
+    expect(third.ok && third.value.attempts[0]).toMatchObject({
+      provider: 'a',
+      outcome: 'skipped',
+      code: 'circuit_open',
+    });
+    await llm.stop();
+  });
+
+  it('retries provider_error with backoff when it is the last provider', async () => {
+    const { llm, clock, providers } = setup({
+      a: [{ error: 'provider_error' }, { error: 'provider_error' }, { text: 'ok' }],
+    });
+    const r = await settleWithClock(llm.call(ask()), clock);
+    expect(r.ok && r.value.text).toBe('ok');
+    // full jitter with random 0.5: 250 ms then 500 ms
+    expect(providers.a?.calls.map((c) => c.at)).toEqual([0, 250, 750]);
+    await llm.stop();
+  });
+
+  it('fails over on unknown errors', async () => {
+    const { llm, clock } = setup({ a: [{ throw: new Error('boom') }], b: [{ text: 'b' }] });
+    const r = await settleWithClock(llm.call(ask()), clock);
+    expect(r.ok && r.value.provider).toBe('b');
+    expect(r.ok && r.value.attempts[0]?.outcome).toBe('unknown');
+    await llm.stop();
+  });
+
+  it('re-prompts at most maxReprompts times, then fails over', async () => {
+    const { llm, clock, providers } = setup(
+      { a: [{ text: '{"n": "x"}' }], b: [{ text: '{"n": 1}' }] },
+      { validation: { maxReprompts: 2 } },
+    );
+    const r = await settleWithClock(llm.call({ ...ask(), schema: z.object({ n: z.number() }) }), clock);
+    expect(r.ok && r.value.data).toEqual({ n: 1 });
+    expect(providers.a?.calls).toHaveLength(3);
+    const feedback = providers.a?.calls[2]?.request.messages.at(-1)?.content ?? '';
+    expect(feedback).toContain('expected number');
+    // the re-prompt carries the original request plus one correction, not every earlier one
+    expect(providers.a?.calls[2]?.request.messages).toHaveLength(3);
+    await llm.stop();
+  });
+
+  it('calls the rewrite hook on content_filtered and retries with the rewritten prompt', async () => {
+    const { llm, clock, providers } = setup(
+      { a: [{ error: 'content_filtered' }, { text: 'clean' }], b: [{ text: 'b' }] },
+      {
+        hooks: {
+          rewritePrompt: (req) => ({ ...req, messages: [{ role: 'user', content: 'polite version' }] }),
+        },
+      },
+    );
+    const r = await settleWithClock(llm.call(ask('rude')), clock);
+    expect(r.ok && r.value).toMatchObject({ text: 'clean', provider: 'a' });
+    expect(providers.a?.calls[1]?.request.messages[0]?.content).toBe('polite version');
+    await llm.stop();
+  });
+
+  it('fails over on content_filtered without a rewrite hook', async () => {
+    const { llm, clock, providers } = setup({ a: [{ error: 'content_filtered' }], b: [{ text: 'b' }] });
+    const r = await settleWithClock(llm.call(ask()), clock);
+    expect(r.ok && r.value.provider).toBe('b');
+    expect(providers.a?.calls).toHaveLength(1);
+    await llm.stop();
+  });
+
+  it('truncates to the declared context window before sending, keeping system and newest messages', async () => {
+    const { llm, clock, providers } = setup({ a: [{ text: 'ok' }] }, { contextWindows: { a: 40 } });
+    const messages = [
+      { role: 'system' as const, content: 'be brief' },
+      { role: 'user' as const, content: 'x'.repeat(200) },
+      { role: 'assistant' as const, content: 'y'.repeat(40) },
+      { role: 'user' as const, content: 'latest question' },
+    ];
+    const r = await settleWithClock(llm.call({ messages }), clock);
+    expect(r.ok).toBe(true);
+    const sent = providers.a?.calls[0]?.request.messages.map((m) => m.content.slice(0, 8));
+    expect(sent).toEqual(['be brief', 'yyyyyyyy', 'latest q']);
+    await llm.stop();
+  });
+
+  it('truncates and retries when the provider reports context_length', async () => {
+    const { llm, clock, providers } = setup(
+      { a: [{ error: 'context_length' }, { text: 'ok' }] },
+      { contextWindows: { a: 10_000 } },
+    );
+    const messages = [
+      { role: 'user' as const, content: 'old '.repeat(50) },
+      { role: 'user' as const, content: 'new '.repeat(50) },
+    ];
+    const r = await settleWithClock(llm.call({ messages }), clock);
+    expect(r.ok && r.value.attempts.map((a) => a.decision)).toEqual(['truncate', 'succeeded']);
+    expect(providers.a?.calls[1]?.request.messages).toHaveLength(1);
+    await llm.stop();
+  });
+
+  it('fails over to a larger window when the request cannot fit', async () => {
+    const { llm, clock, providers } = setup(
+      { small: [{ text: 'small' }], large: [{ text: 'large' }] },
+      { contextWindows: { small: 20, large: 10_000 } },
+    );
+    const r = await settleWithClock(
+      llm.call({ messages: [{ role: 'user', content: 'z'.repeat(400) }] }),
+      clock,
+    );
+    expect(r.ok && r.value.provider).toBe('large');
+    expect(providers.small?.calls).toHaveLength(0);
+    expect(r.ok && r.value.attempts[0]).toMatchObject({
+      provider: 'small',
+      outcome: 'context_length',
+      decision: 'failover',
+    });
+    await llm.stop();
+  });
+
+  it('settles at once with aborted when the caller aborts, and cancels the in-flight call', async () => {
+    const { llm, clock, providers } = setup(
+      { a: [{ hang: true }] },
+      { degradation: { fallback: 'never used' } },
+    );
+    const controller = new AbortController();
+    const pending = llm.call({ ...ask(), signal: controller.signal });
+    await flushAsync();
+    clock.set(1_234);
+    controller.abort();
+    const r = await settleWithClock(pending, clock);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && LLMError.is(r.error) && r.error.type).toBe('aborted');
+    expect(r.at).toBe(1_234);
+    expect(providers.a?.calls).toHaveLength(1);
+    expect(llm.inFlight).toBe(0);
+    await llm.stop();
+  });
+
+  it('rejects an already-aborted signal without calling any provider', async () => {
+    const { llm, providers } = setup({ a: [{ text: 'a' }] });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(llm.call({ ...ask(), signal: controller.signal })).rejects.toMatchObject({
+      type: 'aborted',
+    });
+    expect(providers.a?.calls).toHaveLength(0);
     await llm.stop();
   });
 });

@@ -173,7 +173,9 @@ export function createRequestActors(deps: ActorDeps) {
         budget !== undefined && budget <= 0
           ? input.base
           : truncate(input.base, { maxTokens: target, countTokens });
-      if (budget !== undefined && (budget <= 0 || countTokens(request) > budget)) {
+      const stillTooLong = budget !== undefined && (budget <= 0 || countTokens(request) > budget);
+      const noProgress = input.force && countTokens(request) >= tokens;
+      if (stillTooLong || noProgress) {
         throw fail(
           deps,
           scope,

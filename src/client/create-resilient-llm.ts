@@ -155,14 +155,12 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     configureProviders: (config) => registry.configure(config),
     breaker: (id) => registry.get(id).breaker,
     providers: () =>
-      registry
-        .all()
-        .map((e) => ({
-          id: e.provider.id,
-          priority: e.priority,
-          enabled: e.enabled,
-          breaker: e.breaker.state,
-        })),
+      registry.all().map((e) => ({
+        id: e.provider.id,
+        priority: e.priority,
+        enabled: e.enabled,
+        breaker: e.breaker.state,
+      })),
     get inFlight() {
       return scopes.size;
     },

@@ -12,8 +12,8 @@ export function estimateTokens(request: LLMRequest): number {
 }
 
 /**
- * Keeps system messages and the newest other messages within `maxTokens`; if even the newest message alone
- * is too long, keeps its end (the question usually closes the message). Never returns an empty conversation.
+ * Keeps system messages and the newest other messages within `maxTokens`. Never cuts a message and never
+ * returns an empty conversation: when even the newest message is too long, the request comes back unchanged.
  */
 export function truncateRequest(
   request: LLMRequest,
@@ -27,11 +27,7 @@ export function truncateRequest(
     if (budget.countTokens({ ...request, messages: [...system, ...candidate] }) > budget.maxTokens) break;
     kept.unshift(others[i] as Message);
   }
-  if (kept.length > 0) return { ...request, messages: [...system, ...kept] };
-  const newest = others.at(-1);
-  if (!newest) return request;
-  const systemTokens = budget.countTokens({ ...request, messages: system });
-  const roomChars = Math.max(0, (budget.maxTokens - systemTokens - 4) * 4);
-  const content = newest.content.slice(Math.max(0, newest.content.length - roomChars));
-  return { ...request, messages: [...system, { ...newest, content }] };
+  // Even the newest message alone does not fit: leave the request whole, so the check fails and the
+  // lifecycle fails over to a larger window instead of cutting the user's question.
+  return kept.length > 0 ? { ...request, messages: [...system, ...kept] } : request;
 }
