@@ -12,6 +12,7 @@ import {
   attemptHeaders,
   baseProviderShape,
   contentFiltered,
+  malformedBody,
   providerIdentity,
   splitSystem,
   toUsage,
@@ -79,6 +80,10 @@ export function toClassifiable(error: unknown): unknown {
 
 /** `classifyError` for AI SDK errors: the original error is kept as `cause`. */
 export function classifyAiSdkError(error: unknown, ctx: ErrorContext): LLMError {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  // A 2xx APICallError means the body could not be used (cut-off or invalid JSON): a malformed answer.
+  if (typeof status === 'number' && status >= 200 && status < 300)
+    return malformedBody({ ...ctx, cause: error });
   const input = toClassifiable(error);
   const classified = classifyError(input, ctx);
   return input === error ? classified : classified.with({ cause: error });
