@@ -194,10 +194,15 @@ export function createRequestActors(deps: ActorDeps) {
       const scope = scopeOf(deps, input.requestId);
       const entry = registry.get(input.provider?.id ?? '');
       let permit: BreakerPermit;
-      if (scope.heldPermit?.providerId === entry.provider.id) {
-        permit = scope.heldPermit.permit;
-        scope.heldPermit = undefined;
+      const held = scope.heldPermit?.providerId === entry.provider.id ? scope.heldPermit.permit : undefined;
+      scope.heldPermit = undefined;
+      // A permit taken while selecting is only good while the circuit has not opened since (other calls
+      // may have tripped it in between); otherwise it goes back and a fresh one is asked for.
+      const stillUsable = entry.breaker.state !== 'open' && entry.breaker.state !== 'forcedOpen';
+      if (held && stillUsable) {
+        permit = held;
       } else {
+        held?.release({ kind: 'cancelled' });
         const acquired = entry.breaker.tryAcquire();
         if (!acquired.ok) throw fail(deps, scope, acquired.error);
         permit = acquired.permit;
