@@ -74,8 +74,7 @@ export type BreakerReason =
   | 'probes_succeeded'
   | 'forced_open'
   | 'disabled'
-  | 'reset'
-  | 'restored';
+  | 'reset';
 
 /** The machine's context: counters, the window and the open-period bookkeeping. Serializable. */
 export interface BreakerContext {
