@@ -109,3 +109,112 @@ describe('provider options', () => {
     expect(warnings[0]).toMatch(/maxRetries=2/);
   });
 });
+
+describe('request bodies', () => {
+  const answer = { choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }] };
+  const signal = new AbortController().signal;
+  const request = {
+    messages: [
+      { role: 'system' as const, content: 'Rule one.' },
+      { role: 'system' as const, content: 'Rule two.' },
+      { role: 'user' as const, content: 'Hi' },
+    ],
+    temperature: 0.2,
+  };
+
+  it('sends Anthropic system messages as `system` and the default max_tokens', async () => {
+    const bodies: unknown[] = [];
+    const client = {
+      messages: {
+        create: async (body: unknown) => {
+          bodies.push(body);
+          return { model: 'c', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn' };
+        },
+      },
+    };
+    const provider = anthropicProvider({ client, model: 'c' });
+    await provider.call(request, { signal });
+    await provider.call({ ...request, maxTokens: 5 }, { signal });
+    expect(bodies).toEqual([
+      {
+        model: 'c',
+        max_tokens: 1024,
+        system: 'Rule one.\n\nRule two.',
+        messages: [{ role: 'user', content: 'Hi' }],
+        temperature: 0.2,
+      },
+      expect.objectContaining({ max_tokens: 5 }),
+    ]);
+  });
+
+  it('sends OpenAI chat max_completion_tokens and the signal with attempt headers', async () => {
+    const calls: unknown[][] = [];
+    const client = {
+      chat: {
+        completions: {
+          create: async (...args: unknown[]) => {
+            calls.push(args);
+            return answer;
+          },
+        },
+      },
+    };
+    const provider = openaiProvider({ client, model: 'g', maxTokens: 9 });
+    await provider.call(request, { signal, requestId: 'r-1', attempt: 3 });
+    expect(calls[0]?.[0]).toMatchObject({ model: 'g', max_completion_tokens: 9, temperature: 0.2 });
+    expect(calls[0]?.[1]).toEqual({ signal, headers: { 'x-request-id': 'r-1', 'x-attempt': '3' } });
+  });
+
+  it('sends the Responses API its input and max_output_tokens', async () => {
+    const bodies: unknown[] = [];
+    const create = async (body: unknown) => {
+      bodies.push(body);
+      return { status: 'completed', output_text: 'ok' };
+    };
+    const client = { chat: { completions: { create } }, responses: { create } };
+    const result = await openaiProvider({ client, model: 'g', api: 'responses' }).call(
+      { ...request, maxTokens: 7 },
+      { signal },
+    );
+    expect(result.text).toBe('ok');
+    expect(bodies[0]).toMatchObject({ model: 'g', max_output_tokens: 7, input: request.messages });
+  });
+
+  it('posts OpenAI-compatible requests with max_tokens, the bearer key and extra headers', async () => {
+    const seen: Array<[string, RequestInit]> = [];
+    const fakeFetch = (async (url: string, init: RequestInit) => {
+      seen.push([url, init]);
+      return new Response(JSON.stringify(answer), { status: 200 });
+    }) as typeof fetch;
+    const provider = openaiCompatibleProvider({
+      id: 'or',
+      baseURL: 'https://example.test/api/v1/',
+      apiKey: 'sk-1',
+      model: 'm',
+      headers: { 'x-title': 'app' },
+      fetch: fakeFetch,
+    });
+    await provider.call({ ...request, maxTokens: 4 }, { signal, requestId: 'q' });
+    const [url, init] = seen[0]!;
+    expect(url).toBe('https://example.test/api/v1/chat/completions');
+    expect(init.headers).toMatchObject({
+      authorization: 'Bearer sk-1',
+      'x-title': 'app',
+      'x-request-id': 'q',
+    });
+    expect(JSON.parse(init.body as string)).toMatchObject({ max_tokens: 4, model: 'm' });
+    expect(init.signal).toBe(signal);
+  });
+
+  it('throws the classified error of an in-band error body on a 200', async () => {
+    const fakeFetch = (async () =>
+      new Response(JSON.stringify({ error: { message: 'Overloaded', type: 'server_error' } }), {
+        status: 200,
+      })) as unknown as typeof fetch;
+    const provider = openaiCompatibleProvider({ id: 'x', baseURL: 'http://h', model: 'm', fetch: fakeFetch });
+    await expect(provider.call(request, { signal })).rejects.toMatchObject({
+      type: 'provider_error',
+      provider: 'x',
+    });
+  });
+});
