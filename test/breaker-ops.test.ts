@@ -186,4 +186,11 @@ describe('stop', () => {
     expect(clock.pending()).toBe(0);
     expect(() => breaker.tryAcquire()).toThrow(/stopped/);
   });
+
+  it('rejects execute after stop instead of throwing synchronously', async () => {
+    const { breaker } = breakerOn();
+    breaker.stop();
+    const call = breaker.execute(async () => 'late');
+    await expect(call).rejects.toThrow(/stopped/);
+  });
 });

@@ -38,7 +38,12 @@ export function executeWithPermit<T>(
   }
   const outer = options.signal;
   if (outer?.aborted) return Promise.reject(abortedError(outer, provider));
-  const acquired = acquire();
+  let acquired: BreakerAcquireResult;
+  try {
+    acquired = acquire();
+  } catch (error) {
+    return Promise.reject(error); // e.g. the breaker was stopped
+  }
   if (!acquired.ok) return Promise.reject(acquired.error);
   const { permit } = acquired;
   const inner = new AbortController();
