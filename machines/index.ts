@@ -1,1 +1,17 @@
-export {};
+/**
+ * The statecharts of resilient-llm, importable into any app (`resilient-llm/machines`): pure XState v5
+ * machines whose side effects are actors you supply with `machine.provide({ actors })`.
+ */
+export { circuitBreakerMachine } from './circuit-breaker.js';
+export type {
+  BreakerContext,
+  BreakerDecision,
+  BreakerEvent,
+  BreakerMachineConfig,
+  BreakerMachineInput,
+  BreakerReason,
+  BreakerStateName,
+} from './circuit-breaker-types.js';
+export { defaultBreakerMachineConfig, WINDOW_BUCKETS } from './circuit-breaker-types.js';
+export { requestMachine } from './request.js';
+export type * from './request-types.js';

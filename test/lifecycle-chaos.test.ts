@@ -153,7 +153,7 @@ describe('lifecycle chaos (property-based)', () => {
           if (hit && !schema.safeParse(hit.data).success)
             violations.push(`invalid answer cached under ${key}`);
         }
-        clock.clearTimeout(abortTimer);
+        if (abortTimer !== undefined) clock.clearTimeout(abortTimer);
         await llm.stop();
         if (llm.inFlight !== 0) violations.push(`${llm.inFlight} calls still in flight after stop`);
         if (nextTimerAt(clock) !== undefined) violations.push('a timer is pending after stop');

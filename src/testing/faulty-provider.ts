@@ -9,12 +9,12 @@ import type { LLMRequest, Provider, ProviderCallOptions, ProviderResult } from '
 /** One scripted behaviour. */
 export type FaultStep =
   | { text: string; delayMs?: number; model?: string }
-  | { error: LLMErrorType; retryAfterMs?: number; delayMs?: number; code?: string }
+  | { error: LLMErrorType; retryAfterMs?: number | undefined; delayMs?: number; code?: string | undefined }
   | { throw: unknown; delayMs?: number }
   | { hang: true };
 
 /** What a script sees for each call. */
-export interface FaultContext {
+export interface FaultyCallContext {
   /** 1-based number of this call on the provider. */
   call: number;
   request: LLMRequest;
@@ -26,7 +26,7 @@ export interface FaultContext {
 export interface FaultyProviderOptions {
   id: string;
   /** Steps used in order (the last one repeats), or a function choosing a step per call. */
-  script: FaultStep[] | ((context: FaultContext) => FaultStep);
+  script: FaultStep[] | ((context: FaultyCallContext) => FaultStep);
   /** @default 0 */
   priority?: number;
   /** @default true */
@@ -40,14 +40,14 @@ export interface FaultyProviderOptions {
 /** A provider that follows a script, and records what it was asked. */
 export interface FaultyProvider extends Provider {
   /** Every call received, in order. */
-  readonly calls: Array<FaultContext & { at: number }>;
+  readonly calls: Array<FaultyCallContext & { at: number }>;
 }
 
 /** Creates a scripted provider. */
 export function faultyProvider(options: FaultyProviderOptions): FaultyProvider {
   const clock = options.clock ?? systemClock;
-  const calls: Array<FaultContext & { at: number }> = [];
-  const pick = (context: FaultContext): FaultStep => {
+  const calls: Array<FaultyCallContext & { at: number }> = [];
+  const pick = (context: FaultyCallContext): FaultStep => {
     if (typeof options.script === 'function') return options.script(context);
     const steps = options.script;
     const step = steps[Math.min(context.call - 1, steps.length - 1)];
@@ -59,7 +59,7 @@ export function faultyProvider(options: FaultyProviderOptions): FaultyProvider {
     id: options.id,
     calls,
     async call(request: LLMRequest, callOptions: ProviderCallOptions): Promise<ProviderResult> {
-      const context: FaultContext = {
+      const context: FaultyCallContext = {
         call: calls.length + 1,
         request,
         requestId: callOptions.requestId,
