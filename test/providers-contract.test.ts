@@ -218,3 +218,48 @@ describe('request bodies', () => {
     });
   });
 });
+
+describe('in-band failures the fault server does not send', () => {
+  const signal = new AbortController().signal;
+  const request = { messages: [{ role: 'user' as const, content: 'Hi' }] };
+  async function* events(...items: unknown[]) {
+    yield* items;
+  }
+
+  it('throws a classified error with the partial text on a Responses response.failed event', async () => {
+    const failed = {
+      type: 'response.failed',
+      response: {
+        status: 'failed',
+        error: { code: 'server_error', message: 'Our servers are currently overloaded.' },
+      },
+    };
+    const create = async () => events({ type: 'response.output_text.delta', delta: 'Hel' }, failed);
+    const provider = openaiProvider({
+      client: { chat: { completions: { create } }, responses: { create } },
+      model: 'g',
+      api: 'responses',
+    });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const event of provider.stream!(request, { signal }))
+        if (event.type === 'delta') seen.push(event.text);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual(['Hel']);
+    expect(error).toMatchObject({ type: 'provider_error', partialText: 'Hel', provider: 'openai' });
+  });
+
+  it('throws content_filtered with code refusal on a chat refusal', async () => {
+    const refusal = {
+      choices: [{ message: { content: null, refusal: 'I cannot help with that.' }, finish_reason: 'stop' }],
+    };
+    const provider = openaiProvider({
+      client: { chat: { completions: { create: async () => refusal } } },
+      model: 'g',
+    });
+    await expect(provider.call(request, { signal })).rejects.toMatchObject({
+      type: 'content_filtered',
+      code: 'refusal',
+    });
+  });
+});

@@ -78,12 +78,21 @@ export function toClassifiable(error: unknown): unknown {
   return error;
 }
 
+/** AI SDK errors meaning the provider's body or stream was unusable (cut off, invalid JSON, no finish). */
+const MALFORMED_ERRORS = new Set([
+  'AI_JSONParseError',
+  'AI_TypeValidationError',
+  'AI_InvalidResponseDataError',
+]);
+
 /** `classifyError` for AI SDK errors: the original error is kept as `cause`. */
 export function classifyAiSdkError(error: unknown, ctx: ErrorContext): LLMError {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  // A 2xx APICallError means the body could not be used (cut-off or invalid JSON): a malformed answer.
-  if (typeof status === 'number' && status >= 200 && status < 300)
+  const { statusCode, name } = (error ?? {}) as { statusCode?: unknown; name?: unknown };
+  // A 2xx APICallError, or a chunk that failed to parse, means a cut-off or invalid body: a malformed answer.
+  const unusable2xx = typeof statusCode === 'number' && statusCode >= 200 && statusCode < 300;
+  if (unusable2xx || (typeof name === 'string' && MALFORMED_ERRORS.has(name))) {
     return malformedBody({ ...ctx, cause: error });
+  }
   const input = toClassifiable(error);
   const classified = classifyError(input, ctx);
   return input === error ? classified : classified.with({ cause: error });

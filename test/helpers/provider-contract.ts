@@ -155,6 +155,13 @@ export function runProviderContract(target: ContractTarget): void {
       expect(classifyThrown(provider, error).type).toBe('content_filtered');
     });
 
+    it('surfaces a stream cut mid-frame as provider_error', async () => {
+      const { events, error } = await collect(provider.stream!(contractRequest, options('truncated_json:2')));
+      expect(deltaText(events)).toBe('Hello from ');
+      expect(events.some((e) => e.type === 'done')).toBe(false);
+      expect(classifyThrown(provider, error).type).toBe('provider_error');
+    });
+
     it('rejects as aborted when the signal aborts a stalled stream', async () => {
       const controller = new AbortController();
       const events: ProviderStreamEvent[] = [];
