@@ -15,7 +15,7 @@ const table: [LLMErrorType, number, boolean][] = [
   ['invalid_response', 502, true],
   ['content_filtered', 422, false],
   ['context_length', 413, false],
-  ['authentication', 401, false],
+  ['authentication', 502, false],
   ['bad_request', 400, false],
   ['provider_error', 503, true],
   ['aborted', 499, false],
@@ -135,10 +135,21 @@ describe('toHttpError', () => {
     });
   });
 
-  it('applies statusFor and messages overrides', () => {
-    const options = { statusFor: { authentication: 502 }, messages: { authentication: 'Upstream is down.' } };
-    const http = toHttpError(new LLMError({ type: 'authentication' }), options);
+  it("maps authentication to 502, not 401: the failed key is ours to the upstream, not the consumer's", () => {
+    const http = toHttpError(new LLMError({ type: 'authentication', status: 401, provider: 'openai' }));
     expect(http.status).toBe(502);
+    expect(http.headers).not.toHaveProperty('www-authenticate');
+    expect(http.body.error).toEqual({
+      type: 'authentication',
+      message: safeErrorMessages.authentication,
+      retryable: false,
+    });
+  });
+
+  it('applies statusFor and messages overrides', () => {
+    const options = { statusFor: { authentication: 401 }, messages: { authentication: 'Upstream is down.' } };
+    const http = toHttpError(new LLMError({ type: 'authentication' }), options);
+    expect(http.status).toBe(401);
     expect(http.body.error.message).toBe('Upstream is down.');
     expect(toHttpError(new LLMError({ type: 'timeout' }), options).status).toBe(504);
   });

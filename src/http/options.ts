@@ -31,7 +31,7 @@ export interface HttpErrorLogFields {
 
 /** Options of `toHttpError`, `errorResponse` and the adapters. */
 export interface HttpErrorOptions {
-  /** Status overrides per taxonomy type, e.g. `{ authentication: 502 }`. Values 400–599. @default {} */
+  /** Status overrides per taxonomy type, e.g. `{ authentication: 401 }` (the default is 502). Values 400–599. @default {} */
   statusFor?: Partial<Record<LLMErrorType, number>>;
   /** Client-facing message overrides per type (they must be safe: they are sent as is). @default {} */
   messages?: Partial<Record<LLMErrorType, string>>;

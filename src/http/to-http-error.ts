@@ -12,7 +12,14 @@ import {
   resolveHttpErrorOptions,
 } from './options.js';
 
-/** HTTP status per taxonomy type (override with `statusFor`). */
+/**
+ * HTTP status per taxonomy type (override with `statusFor`).
+ *
+ * `authentication` maps to **502 Bad Gateway**, not the design table's 401: the failed credential is this
+ * server's key to its upstream provider, not the API consumer's. A 401 would tell clients to re-authenticate
+ * (and can send them into re-login loops); 502 is what a gateway answers when its upstream rejects it. Pass
+ * `statusFor: { authentication: 401 }` to restore the table's value.
+ */
 export const defaultHttpStatus: Readonly<Record<LLMErrorType, number>> = {
   rate_limit: 429,
   quota_exhausted: 503,
@@ -20,7 +27,7 @@ export const defaultHttpStatus: Readonly<Record<LLMErrorType, number>> = {
   invalid_response: 502,
   content_filtered: 422,
   context_length: 413,
-  authentication: 401,
+  authentication: 502,
   bad_request: 400,
   provider_error: 503,
   aborted: 499,
@@ -35,7 +42,7 @@ export const safeErrorMessages: Readonly<Record<LLMErrorType, string>> = {
   invalid_response: 'The language model returned an invalid answer.',
   content_filtered: 'The request or its answer was blocked by a content policy.',
   context_length: 'The request is too long for the language model.',
-  authentication: 'The language model service could not authenticate the request.',
+  authentication: 'The server could not authenticate with its language model service.',
   bad_request: 'The language model service could not process the request.',
   provider_error: 'The language model service is temporarily unavailable.',
   aborted: 'The request was cancelled.',
