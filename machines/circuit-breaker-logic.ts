@@ -89,6 +89,13 @@ export function openDurationOf(context: BreakerContext, at: number, reopens: num
   return Math.max(grown, hinted);
 }
 
+/** Whether a half-open probe may start: below `halfOpenMaxCalls` locally, or a reserved permit is left. */
+export function hasProbeCapacity(context: BreakerContext): boolean {
+  return context.source === 'store'
+    ? context.probeAllowance > 0
+    : context.inFlight < context.config.halfOpenMaxCalls;
+}
+
 /** Counters of a fresh period: nothing counted, no probe in flight, no open bookkeeping. */
 export function clearedCounters() {
   return {
@@ -97,6 +104,7 @@ export function clearedCounters() {
     hintUntil: null,
     halfOpenSuccesses: 0,
     inFlight: 0,
+    probeAllowance: 0,
     openedAt: null,
     openUntil: null,
   } satisfies Partial<BreakerContext>;
@@ -116,5 +124,6 @@ export function initialBreakerContext(input: BreakerMachineInput | undefined): B
     changedAt: at,
     reason: 'initial',
     lastDecision: null,
+    source: 'local',
   };
 }

@@ -99,6 +99,27 @@ export interface BreakerContext {
   changedAt: number;
   reason: BreakerReason;
   lastDecision: BreakerDecision | null;
+  /**
+   * Who decides trips and closes: `local` (this actor counts and decides) or `store` (a shared
+   * breaker store's state decides and the actor mirrors it through `breaker.sync`). Only the
+   * shared machine ever sets `store`; it falls back to `local` on `breaker.storeLost`.
+   */
+  source: BreakerSource;
+  /** Half-open probe permits reserved from the store and not yet used (store source only). */
+  probeAllowance: number;
+}
+
+/** Who decides a breaker's state changes: this actor, or the shared store it mirrors. */
+export type BreakerSource = 'local' | 'store';
+
+/** The shared state a store reports, as carried by `breaker.sync`. Durations, never absolute times. */
+export interface BreakerSyncState {
+  state: BreakerStateName;
+  /** Time left until half-open when `state` is `open` (by the store's clock), else null. */
+  remainingMs: number | null;
+  reason: BreakerReason;
+  trips: number;
+  reopens: number;
 }
 
 /** Fields every timed event carries: the runtime's clock reading. */
@@ -121,7 +142,13 @@ export type BreakerEvent =
   | ({ type: 'breaker.forceOpen' } & Timed)
   | ({ type: 'breaker.disable' } & Timed)
   | ({ type: 'breaker.reset' } & Timed)
-  | ({ type: 'breaker.restore' } & Timed);
+  | ({ type: 'breaker.restore' } & Timed)
+  /** The shared store's state, received by a breaker that mirrors a store. */
+  | ({ type: 'breaker.sync' } & BreakerSyncState & Timed)
+  /** The store reserved one half-open probe permit for this process. */
+  | ({ type: 'breaker.probeGranted' } & Timed)
+  /** The store is unreachable: decide locally until the next `breaker.sync`. */
+  | ({ type: 'breaker.storeLost' } & Timed);
 
 /** An outcome event: `breaker.success` or `breaker.failure`. */
 export type BreakerOutcomeEvent = Extract<BreakerEvent, { type: 'breaker.success' | 'breaker.failure' }>;
