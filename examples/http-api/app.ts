@@ -130,8 +130,10 @@ export function createApp(options: AppOptions): Hono {
   app.notFound((c) => c.json({ error: { type: 'not_found', message: 'Not found.', retryable: false } }, 404));
   app.onError((err, c) => {
     // Hono's own HTTP errors (e.g. a malformed request line) keep their status; everything else is mapped.
-    if (err instanceof HTTPException) return err.getResponse();
-    return llmErrors(err, c);
+    const response = err instanceof HTTPException ? err.getResponse() : llmErrors(err, c);
+    // The error response is built apart from `c`, so the request id header is copied over for support tickets.
+    response.headers.set('x-request-id', c.get('requestId'));
+    return response;
   });
   return app;
 }
