@@ -6,6 +6,7 @@
  */
 import { createActor, type SnapshotFrom } from 'xstate';
 import { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
+import { sharedCircuitBreakerMachine } from '../../machines/circuit-breaker-shared.js';
 import type {
   BreakerEvent,
   BreakerMachineConfig,
@@ -17,6 +18,7 @@ import { executeWithPermit } from './execute.js';
 import { type BreakerOptions, type ResolvedBreakerOptions, resolveBreakerOptions } from './options.js';
 import { createPermit } from './permit.js';
 import { fromBreakerSnapshot, toBreakerSnapshot } from './snapshot.js';
+import { createStoreMirror, type StoreMirror } from './store-mirror.js';
 import type { BreakerAcquireResult, BreakerTransition, CircuitBreaker } from './types.js';
 
 /** The machine config from validated options. */
@@ -83,9 +85,20 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
     clearTimeout: (handle) => clock.clearTimeout(handle),
   };
 
+  // With a store, the actor runs the shared machine (same states, plus the store's events).
+  const machine = (
+    resolved.store === undefined ? circuitBreakerMachine : sharedCircuitBreakerMachine
+  ) as typeof circuitBreakerMachine;
+  const saved = resolved.snapshot === undefined ? undefined : fromBreakerSnapshot(resolved.snapshot, config);
+  // A restored breaker decides locally until its store (if any) answers.
   const restored =
-    resolved.snapshot === undefined ? undefined : fromBreakerSnapshot(resolved.snapshot, config);
-  const actor = createActor(circuitBreakerMachine, {
+    saved === undefined
+      ? undefined
+      : machine.resolveState({
+          value: saved.value,
+          context: { ...saved.context, source: 'local', probeAllowance: 0 },
+        });
+  const actor = createActor(machine, {
     clock: actorClock,
     input: { config, at: clock.now() },
     ...(restored === undefined ? {} : { snapshot: restored }),
@@ -111,8 +124,15 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
     const decision = context().lastDecision;
     if (decision === null) throw new Error(`Circuit breaker "${id}" made no decision`);
     if (decision.allowed) {
-      return { ok: true, permit: createPermit(decision.period, clock, (event) => stopped || send(event)) };
+      const link = mirror?.link();
+      const release = (event: BreakerEvent) => {
+        if (stopped) return;
+        send(event);
+        if (link !== undefined) mirror?.report(event, link);
+      };
+      return { ok: true, permit: createPermit(decision.period, clock, release) };
     }
+    mirror?.refused();
     const message =
       decision.code === 'forced_open'
         ? `Circuit breaker "${id}" is forced open`
@@ -132,6 +152,27 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
     actor.start();
     if (restored !== undefined) actor.send({ type: 'breaker.restore', at: clock.now() });
   });
+  const mirror: StoreMirror | undefined =
+    resolved.store === undefined
+      ? undefined
+      : createStoreMirror({
+          store: resolved.store,
+          id,
+          config,
+          clock,
+          send: (event) => {
+            if (!stopped) send(event);
+          },
+          state: () => actor.getSnapshot().value as BreakerStateName,
+          context,
+        });
+  /** An ops command: applied here at once, and to the shared state when there is a store. */
+  const operate = (type: 'breaker.forceOpen' | 'breaker.disable' | 'breaker.reset') => {
+    send({ type, at: clock.now() });
+    mirror?.command(
+      type === 'breaker.forceOpen' ? 'forceOpen' : type === 'breaker.disable' ? 'disable' : 'reset',
+    );
+  };
 
   return {
     id,
@@ -156,11 +197,12 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
         ? Math.max(0, openUntil - clock.now())
         : 0;
     },
-    forceOpen: () => send({ type: 'breaker.forceOpen', at: clock.now() }),
-    disable: () => send({ type: 'breaker.disable', at: clock.now() }),
-    reset: () => send({ type: 'breaker.reset', at: clock.now() }),
+    forceOpen: () => operate('breaker.forceOpen'),
+    disable: () => operate('breaker.disable'),
+    reset: () => operate('breaker.reset'),
     stop() {
       if (stopped) return;
+      mirror?.stop();
       stopped = true;
       actor.stop();
       listeners.clear();

@@ -7,6 +7,7 @@ import { defaultBreakerMachineConfig } from '../../machines/circuit-breaker-type
 import { type Clock, systemClock } from '../clock.js';
 import { LLM_ERROR_TYPES, type LLMErrorType } from '../errors/llm-error.js';
 import type { BreakerSnapshot } from './snapshot.js';
+import type { BreakerStore } from './store.js';
 
 /** Options of a circuit breaker. Every field is optional; times are in milliseconds. */
 export interface BreakerOptions {
@@ -46,6 +47,13 @@ export interface BreakerOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** A snapshot from {@link CircuitBreaker.snapshot} to resume from. @default undefined */
   snapshot?: BreakerSnapshot | undefined;
+  /**
+   * Shares the breaker's state through a store: `memoryStore()` within a process, `redisStore()` across
+   * processes. Permits stay synchronous on the local actor, which mirrors the store (`breaker.sync`) and
+   * falls back to deciding locally while the store is unreachable. Undefined keeps the state in this
+   * breaker's own actor. @default undefined
+   */
+  store?: BreakerStore | undefined;
 }
 
 /** The defaults of {@link BreakerOptions}. */
@@ -66,6 +74,7 @@ export const defaultBreakerOptions = {
   clock: systemClock,
   inspect: undefined,
   snapshot: undefined,
+  store: undefined,
 } satisfies Required<BreakerOptions>;
 
 /** {@link BreakerOptions} after validation, with every default filled in. */
@@ -98,6 +107,15 @@ const optionsSchema = z
     clock: clockSchema,
     inspect: z.union([fn, z.object({}).loose()]).optional(),
     snapshot: z.object({}).loose().optional(),
+    store: z
+      .custom<BreakerStore>(
+        (value) =>
+          typeof value === 'object' &&
+          value !== null &&
+          typeof (value as BreakerStore).breaker === 'function',
+        'expected a BreakerStore (memoryStore() or redisStore())',
+      )
+      .optional(),
   })
   .refine((options) => options.maxOpenMs >= options.openMs, {
     message: 'maxOpenMs must be at least openMs',
