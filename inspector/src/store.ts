@@ -1,0 +1,343 @@
+/**
+ * The page's model: everything the relay sends, folded into apps, actors, requests (with the path each
+ * took), breaker histories, answer counts by source, and a bounded event timeline. No DOM here; views read
+ * it and redraw what `dirty` says changed.
+ */
+import type {
+  AppDescriptor,
+  DemoState,
+  PageMessage,
+  WireEvent,
+  WireProvider,
+  WireTransition,
+} from '../../src/inspect/protocol.js';
+import { Ring } from './ring.js';
+
+/** A connected app. */
+export interface AppView {
+  appId: string;
+  app: AppDescriptor;
+  defs: Map<string, { machineId: string; json: unknown }>;
+  providers: WireProvider[];
+  demo: DemoState | undefined;
+  /** App clock minus page clock, ms. */
+  offsetMs: number;
+  connected: boolean;
+  dropped: number;
+}
+
+/** One step of a request's recorded path. */
+export interface PathStep {
+  at: number;
+  event: string;
+  value: unknown;
+  transitions: WireTransition[];
+}
+
+/** A request actor, as listed. */
+export interface RequestView {
+  appId: string;
+  id: string;
+  session: string;
+  def: string | undefined;
+  startedAt: number;
+  endedAt: number | undefined;
+  status: 'active' | 'succeeded' | 'failed';
+  source: string | undefined;
+  provider: string | undefined;
+  /** Providers that were called, in order. */
+  providers: string[];
+  attempts: number;
+  errorType: string | undefined;
+  state: unknown;
+  path: PathStep[];
+}
+
+/** A breaker actor. */
+export interface BreakerView {
+  appId: string;
+  session: string;
+  def: string | undefined;
+  state: string;
+  context: Record<string, unknown> | undefined;
+  history: Array<{ at: number; state: string }>;
+  lastTransitions: WireTransition[];
+}
+
+/** One timeline row. */
+export interface TimelineEntry {
+  appId: string;
+  at: number;
+  actor: string;
+  requestId: string | undefined;
+  provider: string | undefined;
+  type: string;
+  state: string;
+}
+
+/** Answers by source in one time bucket. */
+export interface SourceBucket {
+  start: number;
+  counts: Record<string, number>;
+}
+
+/** Length of a chart bucket, ms. */
+export const BUCKET_MS = 2_000;
+const MAX_BUCKETS = 90;
+const MAX_REQUESTS = 300;
+const MAX_PATH = 400;
+const MAX_HISTORY = 200;
+
+/** What changed since views last drew. */
+export interface Dirty {
+  apps: boolean;
+  requests: boolean;
+  breakers: boolean;
+  timeline: boolean;
+  chart: boolean;
+  live: boolean;
+}
+
+/** Formats a state value as `active.attempting`. */
+export function valueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return '';
+  return Object.entries(value)
+    .map(([k, v]) => {
+      const inner = valueText(v);
+      return inner ? `${k}.${inner}` : k;
+    })
+    .join(' | ');
+}
+
+/** Everything the page knows. */
+export class InspectorStore {
+  readonly apps = new Map<string, AppView>();
+  readonly requests = new Map<string, RequestView>();
+  readonly breakers = new Map<string, BreakerView>();
+  readonly timeline = new Ring<TimelineEntry>(2_000);
+  readonly sources = new Map<string, SourceBucket[]>();
+  readonly dirty: Dirty = {
+    apps: true,
+    requests: true,
+    breakers: true,
+    timeline: true,
+    chart: true,
+    live: true,
+  };
+  /** The request actor that moved last (key `appId/session`) and the transitions it took. */
+  live: { key: string; transitions: WireTransition[] } | undefined;
+  eventsApplied = 0;
+  private readonly actorDefs = new Map<string, string>();
+  private readonly lastEntry = new Map<string, TimelineEntry>();
+
+  /** The machine id of a definition key (`request:abc` → `request`). */
+  machineOf(def: string | undefined): string {
+    return def ? (def.split(':')[0] ?? '') : '';
+  }
+
+  /** The provider a breaker actor belongs to, by the app's provider info. */
+  providerOfBreaker(appId: string, session: string): string | undefined {
+    return this.apps.get(appId)?.providers.find((p) => p.breakerActor === session)?.id;
+  }
+
+  apply(message: PageMessage): void {
+    switch (message.t) {
+      case 'app':
+        this.apps.set(message.appId, {
+          appId: message.appId,
+          app: message.app,
+          defs: this.apps.get(message.appId)?.defs ?? new Map(),
+          providers: [],
+          demo: undefined,
+          offsetMs: 0,
+          connected: true,
+          dropped: 0,
+        });
+        this.dirty.apps = true;
+        return;
+      case 'gone': {
+        const app = this.apps.get(message.appId);
+        if (app) app.connected = false;
+        this.dirty.apps = true;
+        return;
+      }
+      case 'def':
+        this.apps
+          .get(message.appId)
+          ?.defs.set(message.key, { machineId: message.machineId, json: message.json });
+        this.dirty.apps = true;
+        return;
+      case 'info': {
+        const app = this.apps.get(message.appId);
+        if (!app) return;
+        app.providers = message.providers;
+        app.demo = message.demo;
+        app.offsetMs = message.now - Date.now();
+        this.dirty.breakers = true;
+        this.dirty.apps = true;
+        return;
+      }
+      case 'batch': {
+        const app = this.apps.get(message.appId);
+        if (app) {
+          app.offsetMs = message.now - Date.now();
+          app.dropped += message.dropped;
+        }
+        for (const event of message.events) this.applyEvent(message.appId, event);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private applyEvent(appId: string, e: WireEvent): void {
+    this.eventsApplied++;
+    const key = `${appId}/${e.actor}`;
+    if (e.def) this.actorDefs.set(key, e.def);
+    const def = e.def ?? this.actorDefs.get(key);
+    const machine = this.machineOf(def);
+    if (machine === 'request') this.applyRequest(appId, key, def, e);
+    else if (machine === 'circuitBreaker') this.applyBreaker(appId, key, def, e);
+    if (e.kind === 'event' && e.type) {
+      const request = this.requests.get(key);
+      const entry: TimelineEntry = {
+        appId,
+        at: e.at,
+        actor:
+          machine === 'circuitBreaker' ? `breaker ${this.providerOfBreaker(appId, e.actor) ?? e.id}` : e.id,
+        requestId: machine === 'request' ? e.id : undefined,
+        provider: machine === 'circuitBreaker' ? this.providerOfBreaker(appId, e.actor) : request?.provider,
+        type: e.type,
+        state: '',
+      };
+      this.timeline.push(entry);
+      this.lastEntry.set(key, entry);
+      this.dirty.timeline = true;
+    } else if (e.kind === 'snapshot') {
+      const entry = this.lastEntry.get(key);
+      if (entry) entry.state = valueText(e.value);
+    }
+  }
+
+  private applyRequest(appId: string, key: string, def: string | undefined, e: WireEvent): void {
+    let request = this.requests.get(key);
+    if (!request) {
+      request = {
+        appId,
+        id: e.id,
+        session: e.actor,
+        def,
+        startedAt: e.at,
+        endedAt: undefined,
+        status: 'active',
+        source: undefined,
+        provider: undefined,
+        providers: [],
+        attempts: 0,
+        errorType: undefined,
+        state: undefined,
+        path: [],
+      };
+      this.requests.set(key, request);
+      this.trimRequests();
+    }
+    if (e.kind === 'microstep') {
+      const step = { at: e.at, event: e.type ?? '', value: e.value, transitions: e.transitions ?? [] };
+      if (request.path.length < MAX_PATH) request.path.push(step);
+      request.state = e.value;
+      this.live = { key, transitions: step.transitions };
+      this.dirty.live = true;
+    } else if (e.kind === 'snapshot') {
+      if (request.path.length === 0)
+        request.path.push({ at: e.at, event: e.type ?? '', value: e.value, transitions: [] });
+      request.state = e.value;
+      this.readRequestContext(request, e);
+      this.dirty.requests = true;
+    }
+  }
+
+  private readRequestContext(request: RequestView, e: WireEvent): void {
+    const context = (e.context ?? {}) as {
+      provider?: { id?: string } | null;
+      attempts?: Array<{ provider: string; outcome: string }>;
+    };
+    if (context.provider?.id) request.provider = context.provider.id;
+    const attempts = (context.attempts ?? []).filter((a) => a.outcome !== 'skipped');
+    request.attempts = attempts.length;
+    request.providers = [];
+    for (const a of attempts) if (request.providers.at(-1) !== a.provider) request.providers.push(a.provider);
+    if (e.status === 'done' || e.status === 'error' || e.status === 'stopped') {
+      if (request.endedAt !== undefined) return;
+      request.endedAt = e.at;
+      const output = (e.output ?? {}) as {
+        status?: string;
+        answer?: { source?: string; provider?: string };
+        error?: { type?: string };
+      };
+      request.status = output.status === 'succeeded' ? 'succeeded' : 'failed';
+      request.source = output.answer?.source;
+      if (output.answer?.provider) request.provider = output.answer.provider;
+      request.errorType = output.error?.type;
+      this.countSource(request.appId, e.at, request.source ?? 'failed');
+    }
+  }
+
+  private countSource(appId: string, at: number, source: string): void {
+    let buckets = this.sources.get(appId);
+    if (!buckets) {
+      buckets = [];
+      this.sources.set(appId, buckets);
+    }
+    const start = Math.floor(at / BUCKET_MS) * BUCKET_MS;
+    let last = buckets.at(-1);
+    if (!last || last.start < start) {
+      last = { start, counts: {} };
+      buckets.push(last);
+      if (buckets.length > MAX_BUCKETS) buckets.shift();
+    }
+    const bucket = last.start === start ? last : buckets.find((b) => b.start === start);
+    if (bucket) bucket.counts[source] = (bucket.counts[source] ?? 0) + 1;
+    this.dirty.chart = true;
+  }
+
+  private trimRequests(): void {
+    if (this.requests.size <= MAX_REQUESTS) return;
+    for (const [key, request] of this.requests) {
+      if (this.requests.size <= MAX_REQUESTS * 0.9) break;
+      if (request.status !== 'active' || this.requests.size > MAX_REQUESTS * 2) {
+        this.requests.delete(key);
+        this.actorDefs.delete(key);
+        this.lastEntry.delete(key);
+      }
+    }
+  }
+
+  private applyBreaker(appId: string, key: string, def: string | undefined, e: WireEvent): void {
+    let breaker = this.breakers.get(key);
+    if (!breaker) {
+      breaker = {
+        appId,
+        session: e.actor,
+        def,
+        state: '',
+        context: undefined,
+        history: [],
+        lastTransitions: [],
+      };
+      this.breakers.set(key, breaker);
+    }
+    if (e.kind === 'microstep') breaker.lastTransitions = e.transitions ?? [];
+    if (e.kind !== 'snapshot') return;
+    const state = valueText(e.value);
+    if (state !== breaker.state) {
+      breaker.history.push({ at: e.at, state });
+      if (breaker.history.length > MAX_HISTORY) breaker.history.shift();
+      this.dirty.chart = true;
+    }
+    breaker.state = state;
+    breaker.context = e.context as Record<string, unknown>;
+    this.dirty.breakers = true;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The breaker panel: one card per provider of the selected app — state, counts, failure rate, time to
+ * half-open — with ops controls (force open, disable, reset, re-rank, enable) and, for the demo app, its
+ * fault controls. Cards are built once and updated in place, so controls stay put while data streams.
+ */
+import type { DemoProviderSettings, InspectorCommand, WireProvider } from '../../../src/inspect/protocol.js';
+import { h, ms } from '../dom.js';
+import type { AppView, BreakerView, InspectorStore } from '../store.js';
+
+const FAULT_TYPES = [
+  'rate_limit',
+  'timeout',
+  'provider_error',
+  'quota_exhausted',
+  'invalid_response',
+  'authentication',
+];
+
+interface Card {
+  root: HTMLElement;
+  state: HTMLElement;
+  stats: HTMLElement;
+  demo: HTMLElement;
+  inputs: Map<string, HTMLInputElement>;
+}
+
+/** Renders and updates the breaker cards. */
+export class BreakerPanel {
+  private readonly cards = new Map<string, Card>();
+  private appId: string | undefined;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly store: InspectorStore,
+    private readonly send: (command: InspectorCommand) => void,
+    private readonly onSelect: (provider: string) => void,
+  ) {}
+
+  render(app: AppView | undefined): void {
+    if (app?.appId !== this.appId) {
+      this.appId = app?.appId;
+      this.cards.clear();
+      this.root.replaceChildren();
+    }
+    if (!app) return;
+    for (const p of [...app.providers].sort((a, b) => a.priority - b.priority)) {
+      let card = this.cards.get(p.id);
+      if (!card) {
+        card = this.createCard(p.id, app);
+        this.cards.set(p.id, card);
+      }
+      this.root.append(card.root); // keeps cards in priority order
+      this.update(card, p, app);
+    }
+  }
+
+  private button(label: string, testId: string, command: () => InspectorCommand): HTMLButtonElement {
+    const b = h('button', { type: 'button', 'data-testid': testId }, label);
+    b.addEventListener('click', () => this.send(command()));
+    return b;
+  }
+
+  private createCard(id: string, app: AppView): Card {
+    const state = h('span', { class: 'badge', 'data-testid': `breaker-state-${id}` });
+    const stats = h('div', { class: 'stats' });
+    const current = () => this.store.apps.get(app.appId)?.providers.find((p) => p.id === id);
+    const ops = h(
+      'div',
+      { class: 'ops' },
+      this.button('Force open', `force-open-${id}`, () => ({ type: 'breaker.forceOpen', provider: id })),
+      this.button('Disable', `disable-${id}`, () => ({ type: 'breaker.disable', provider: id })),
+      this.button('Reset', `reset-${id}`, () => ({ type: 'breaker.reset', provider: id })),
+      this.button('↑', `rank-up-${id}`, () => ({
+        type: 'provider.setPriority',
+        provider: id,
+        priority: (current()?.priority ?? 0) - 1.5,
+      })),
+      this.button('↓', `rank-down-${id}`, () => ({
+        type: 'provider.setPriority',
+        provider: id,
+        priority: (current()?.priority ?? 0) + 1.5,
+      })),
+      this.button('On/off', `toggle-${id}`, () => ({
+        type: 'provider.setEnabled',
+        provider: id,
+        enabled: !(current()?.enabled ?? true),
+      })),
+    );
+    const demo = h('div', { class: 'demo-controls' });
+    const inputs = new Map<string, HTMLInputElement>();
+    const title = h('h3', {}, id, ' ', state);
+    title.addEventListener('click', () => this.onSelect(id));
+    const root = h('section', { class: 'card', 'data-provider': id }, title, stats, ops, demo);
+    const card = { root, state, stats, demo, inputs };
+    if (app.app.demo) this.buildDemoControls(card, id);
+    return card;
+  }
+
+  private buildDemoControls(card: Card, id: string): void {
+    const configure = (patch: Partial<DemoProviderSettings>) =>
+      this.send({ type: 'demo.configure', provider: id, ...patch } as InspectorCommand);
+    const outage = h('input', { type: 'checkbox', 'data-testid': `outage-${id}` });
+    outage.addEventListener('change', () => configure({ outage: outage.checked }));
+    card.inputs.set('outage', outage);
+    const number = (key: 'latencyMs' | 'retryAfterMs', label: string) => {
+      const input = h('input', { type: 'number', min: '0', step: '50', 'data-testid': `${key}-${id}` });
+      input.addEventListener('change', () =>
+        configure({ [key]: Math.max(0, Math.round(Number(input.value))) }),
+      );
+      card.inputs.set(key, input);
+      return h('label', {}, label, input);
+    };
+    const rates = h('details', {}, h('summary', {}, 'error rates %'));
+    for (const type of FAULT_TYPES) {
+      const input = h('input', {
+        type: 'number',
+        min: '0',
+        max: '100',
+        step: '5',
+        'data-testid': `rate-${type}-${id}`,
+      });
+      input.addEventListener('change', () =>
+        configure({ errorRates: { [type]: Math.min(1, Math.max(0, Number(input.value) / 100)) } }),
+      );
+      card.inputs.set(`rate.${type}`, input);
+      rates.append(h('label', {}, type, input));
+    }
+    card.demo.append(
+      h('label', {}, outage, 'outage'),
+      number('latencyMs', 'latency ms'),
+      number('retryAfterMs', 'Retry-After ms'),
+      rates,
+    );
+  }
+
+  private update(card: Card, p: WireProvider, app: AppView): void {
+    const breaker: BreakerView | undefined = p.breakerActor
+      ? this.store.breakers.get(`${app.appId}/${p.breakerActor}`)
+      : undefined;
+    const state = breaker?.state || p.breaker;
+    card.state.textContent = state;
+    card.state.dataset.state = state;
+    card.root.dataset.state = state;
+    card.root.classList.toggle('off', !p.enabled);
+    const c = (breaker?.context ?? {}) as {
+      consecutiveFailures?: number;
+      window?: Array<{ calls: number; failures: number }>;
+      openUntil?: number | null;
+      trips?: number;
+      halfOpenSuccesses?: number;
+      config?: { failureThreshold?: number };
+    };
+    const calls = (c.window ?? []).reduce((s, b) => s + b.calls, 0);
+    const failures = (c.window ?? []).reduce((s, b) => s + b.failures, 0);
+    const now = Date.now() + app.offsetMs;
+    const toHalfOpen = state === 'open' && c.openUntil ? Math.max(0, c.openUntil - now) : undefined;
+    card.stats.textContent = [
+      `priority ${p.priority}${p.enabled ? '' : ' (off)'}`,
+      `failures ${c.consecutiveFailures ?? 0}/${c.config?.failureThreshold ?? '?'}`,
+      `rate ${calls ? Math.round((100 * failures) / calls) : 0}% of ${calls}`,
+      `trips ${c.trips ?? 0}`,
+      toHalfOpen === undefined ? '' : `half-open in ${ms(toHalfOpen)}`,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    const settings = app.demo?.providers[p.id];
+    if (!settings) return;
+    const set = (key: string, value: string | boolean) => {
+      const input = card.inputs.get(key);
+      if (!input || document.activeElement === input) return;
+      if (typeof value === 'boolean') input.checked = value;
+      else input.value = value;
+    };
+    set('outage', settings.outage);
+    set('latencyMs', String(settings.latencyMs));
+    set('retryAfterMs', String(settings.retryAfterMs));
+    for (const type of FAULT_TYPES)
+      set(`rate.${type}`, String(Math.round((settings.errorRates[type as 'timeout'] ?? 0) * 100)));
+  }
+}
