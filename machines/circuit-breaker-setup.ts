@@ -7,7 +7,6 @@ import {
   clearedCounters,
   currentVerdict,
   hasProbeCapacity,
-  initialBreakerContext,
   isCurrent,
   nextHintUntil,
   openDurationOf,
