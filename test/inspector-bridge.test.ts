@@ -6,7 +6,7 @@ import type { BridgeSocket } from '../src/inspect/bridge-options.js';
 import { faultyProvider } from '../src/testing/faulty-provider.js';
 
 /** One fake socket; `FakeSocket.all` lists every instance created. */
-export class FakeSocket implements BridgeSocket {
+class FakeSocket implements BridgeSocket {
   static all: FakeSocket[] = [];
   readyState = 0;
   bufferedAmount = 0;
@@ -219,7 +219,7 @@ describe('createInspectBridge', () => {
     const received = events.find(
       (e) => e.kind === 'event' && String(e.type).startsWith('xstate.error.actor'),
     );
-    expect((received?.event as { error: unknown }).error).toEqual({
+    expect((received?.event as { error?: unknown } | undefined)?.error).toEqual({
       name: 'TypeError',
       message: 'boom in work',
     });
