@@ -123,13 +123,20 @@ export function createStoreMirror(deps: StoreMirrorDeps): StoreMirror {
     const { reason, trips, reopens } = context;
     return { state, remainingMs, reason, trips, reopens, tripped };
   };
-  const join = () => {
+  const join = (): void => {
     if (joining || stopped) return;
     joining = true;
+    const period = deps.context().period;
+    let again = false;
     call(() => handle.join(seed()))
-      .then((remote) => apply(remote, true), joinFailed)
+      .then((remote) => {
+        // The local state changed while joining (e.g. a local trip): join again with the new state.
+        if (deps.context().period !== period && !connected) again = true;
+        else apply(remote, true);
+      }, joinFailed)
       .finally(() => {
         joining = false;
+        if (again) join();
       });
   };
   const refresh = () => {

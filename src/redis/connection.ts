@@ -33,13 +33,25 @@ function urlOptions(timeoutMs: number): RedisOptions {
   };
 }
 
-/** Resolves when `client` is ready, or rejects after `timeoutMs`. */
+/** Clients that have been ready once: from then on, "not ready" means Redis is down, so fail fast. */
+const wasReady = new WeakSet<Redis>();
+
+/**
+ * Resolves when `client` is ready. A client still making its first connection is waited for (up to
+ * `timeoutMs`); one that lost its connection rejects at once, so nothing waits on a Redis that is down.
+ */
 function whenReady(client: Redis, timeoutMs: number): Promise<Redis> {
-  if (client.status === 'ready') return Promise.resolve(client);
+  if (client.status === 'ready') {
+    wasReady.add(client);
+    return Promise.resolve(client);
+  }
+  if (wasReady.has(client))
+    return Promise.reject(new Error(`Redis is unreachable (status ${client.status})`));
   if (client.status === 'wait') client.connect().catch(() => {});
   return new Promise<Redis>((resolve, reject) => {
     const onReady = () => {
       clearTimeout(timer);
+      wasReady.add(client);
       resolve(client);
     };
     const timer = setTimeout(() => {
