@@ -236,7 +236,7 @@ describe('createInspectBridge', () => {
     expect(bridge.droppedTotal).toBeGreaterThan(100);
     FakeSocket.last.open();
     clock.increment(100);
-    const batch = FakeSocket.last.messages().find((m) => m.t === 'batch') as {
+    const batch = FakeSocket.last.messages().find((m) => m.t === 'batch') as unknown as {
       events: unknown[];
       dropped: number;
     };
@@ -353,7 +353,7 @@ describe('bridge attached to a client', () => {
         .map((m) => m.machineId)
         .sort(),
     ).toEqual(['circuitBreaker', 'request']);
-    const info = messages.find((m) => m.t === 'info') as {
+    const info = messages.find((m) => m.t === 'info') as unknown as {
       providers: Array<{ id: string; breakerActor: string }>;
     };
     expect(info.providers.map((p) => p.id)).toEqual(['alpha', 'beta']);
@@ -407,7 +407,7 @@ describe('bridge attached to a client', () => {
     const lastInfo = socket
       .messages()
       .filter((m) => m.t === 'info')
-      .at(-1) as { providers: Array<{ id: string; breaker: string }> };
+      .at(-1) as unknown as { providers: Array<{ id: string; breaker: string }> };
     expect(lastInfo.providers.find((p) => p.id === 'alpha')?.breaker).toBe('forcedOpen');
     await llm.stop();
     await bridge.close();

@@ -63,13 +63,15 @@ describe('replay model', () => {
     // Oracle: the snapshot values xstate itself reported for that actor, straight from the inspect stream.
     const expected = raw
       .filter(
-        (e) => e.actorRef.id === id && (e.type === '@xstate.microstep' || e.type === '@xstate.snapshot'),
+        (e) =>
+          (e.actorRef as { id?: string }).id === id &&
+          (e.type === '@xstate.microstep' || e.type === '@xstate.snapshot'),
       )
       .filter(
         (e, i, all) =>
           e.type === '@xstate.microstep' || all.findIndex((x) => x.type === '@xstate.snapshot') === i,
       )
-      .map((e) => valueText((e as { snapshot: { value: unknown } }).snapshot.value));
+      .map((e) => valueText((e as unknown as { snapshot: { value: unknown } }).snapshot.value));
     const request = [...store.requests.values()].find((r) => r.id === id);
     if (!request) throw new Error('request not in the store');
     const steps = buildReplaySteps(request.path, requestLayout.idByPath);
