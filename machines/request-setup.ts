@@ -73,7 +73,6 @@ export const requestSetup = setup({
   },
   guards: {
     foundProvider: ({ event }) => outputOf<SelectOutput>(event).provider !== null,
-    isAborted: ({ context }) => context.lastError?.type === 'aborted',
     isFailFast: ({ context }) => context.lastError?.type === 'bad_request',
     canReprompt: ({ context }) => canReprompt(context),
     canRewrite: ({ context }) => canRewrite(context),

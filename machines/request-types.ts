@@ -206,6 +206,8 @@ export interface CallInput {
 export interface ValidateInput {
   requestId: string;
   text: string;
+  /** Id of the provider whose answer is checked. */
+  provider: string | null;
 }
 export interface WriteCacheInput {
   requestId: string;

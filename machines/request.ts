@@ -39,18 +39,19 @@ export const requestMachine = requestSetup.createMachine({
           description:
             'Picks the next provider by priority, skipping disabled, excluded and circuit-open ones.',
           invoke: {
+            id: 'selectProvider',
             src: 'selectProvider',
             input: ({ context }) => ({ requestId: context.requestId, excluded: context.excluded }),
             onDone: [
               { guard: 'foundProvider', target: 'preparing', actions: 'useSelectedProvider' },
               { target: '#request.degrading', actions: 'recordSkipped' },
             ],
-            onError: { target: '#request.degrading', actions: 'recordSkipped' },
           },
         },
         preparing: {
           description: "Checks the request against the provider's context window and truncates it if needed.",
           invoke: {
+            id: 'prepareRequest',
             src: 'prepareRequest',
             input: ({ context }) => ({
               requestId: context.requestId,
@@ -66,6 +67,7 @@ export const requestMachine = requestSetup.createMachine({
           description: 'One call to the provider under the per-attempt timeout, holding a breaker permit.',
           entry: 'startAttempt',
           invoke: {
+            id: 'callProvider',
             src: 'callProvider',
             input: ({ context }) => ({
               requestId: context.requestId,
@@ -83,29 +85,23 @@ export const requestMachine = requestSetup.createMachine({
         validating: {
           description: "Extracts JSON from the answer and checks it against the caller's schema.",
           invoke: {
+            id: 'validateOutput',
             src: 'validateOutput',
-            input: ({ context }) => ({ requestId: context.requestId, text: context.lastText ?? '' }),
+            input: ({ context }) => ({
+              requestId: context.requestId,
+              text: context.lastText ?? '',
+              provider: context.provider?.id ?? null,
+            }),
             onDone: [
-              { guard: 'shouldCache', target: 'storing', actions: 'useValidatedData' },
+              { guard: 'shouldCache', target: '#request.storing', actions: 'useValidatedData' },
               { target: '#request.succeeded', actions: 'useValidatedData' },
             ],
             onError: { target: 'deciding', actions: 'recordInvalidOutput' },
           },
         },
-        storing: {
-          description:
-            'Stores the schema-valid answer under the caller’s cache key; a cache failure never fails the call.',
-          invoke: {
-            src: 'writeCache',
-            input: ({ context }) => ({ requestId: context.requestId, answer: context.answer }),
-            onDone: { target: '#request.succeeded' },
-            onError: { target: '#request.succeeded' },
-          },
-        },
         deciding: {
           description: 'Routes a failed attempt by its error type (the taxonomy table).',
           always: [
-            { guard: 'isAborted', target: '#request.failed', actions: ['settleFailure'] },
             {
               guard: 'isFailFast',
               target: '#request.failed',
@@ -152,6 +148,7 @@ export const requestMachine = requestSetup.createMachine({
         rewriting: {
           description: "Asks the user's rewrite hook for a request the content filter accepts.",
           invoke: {
+            id: 'rewritePrompt',
             src: 'rewritePrompt',
             input: ({ context }) => ({
               requestId: context.requestId,
@@ -182,6 +179,7 @@ export const requestMachine = requestSetup.createMachine({
         cache: {
           description: "Looks up an earlier schema-valid answer under the caller's cache key.",
           invoke: {
+            id: 'readCache',
             src: 'readCache',
             input: ({ context }) => ({ requestId: context.requestId }),
             onDone: [
@@ -194,6 +192,7 @@ export const requestMachine = requestSetup.createMachine({
         simplified: {
           description: 'Sends the simplified prompt to any provider still able to answer.',
           invoke: {
+            id: 'callSimplified',
             src: 'callSimplified',
             input: ({ context }) => ({
               requestId: context.requestId,
@@ -205,16 +204,23 @@ export const requestMachine = requestSetup.createMachine({
               { guard: 'hasFallback', target: 'fallback', actions: 'recordSimplifiedAttempts' },
               { target: '#request.failed', actions: ['recordSimplifiedAttempts', 'settleFailure'] },
             ],
-            onError: [
-              { guard: 'hasFallback', target: 'fallback' },
-              { target: '#request.failed', actions: 'settleFailure' },
-            ],
           },
         },
         fallback: {
           description: 'Answers with the static fallback text.',
           always: { target: '#request.succeeded', actions: 'useFallback' },
         },
+      },
+    },
+    storing: {
+      description:
+        'Stores the schema-valid answer under the caller’s cache key, outside the deadline (the answer is already good); a cache failure never fails the call.',
+      invoke: {
+        id: 'writeCache',
+        src: 'writeCache',
+        input: ({ context }) => ({ requestId: context.requestId, answer: context.answer }),
+        onDone: { target: '#request.succeeded' },
+        onError: { target: '#request.succeeded' },
       },
     },
     succeeded: { type: 'final', description: 'Settled with an answer and the source it came from.' },

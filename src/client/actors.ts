@@ -120,11 +120,41 @@ export async function runAttempt(
     return result;
   } catch (thrown) {
     const error = classifyFor(entry, thrown);
-    scope.lastErrorByProvider.set(entry.provider.id, error.type);
-    permit.release({ kind: 'failure', error, durationMs: deps.clock.now() - started });
+    // A stopped attempt was already accounted for when it stopped; its late rejection must not overwrite
+    // what later attempts recorded.
+    if (!signal.aborted) {
+      scope.lastErrorByProvider.set(entry.provider.id, error.type);
+      permit.release({ kind: 'failure', error, durationMs: deps.clock.now() - started });
+    }
     throw error;
   } finally {
     signal.removeEventListener('abort', onStop);
+  }
+}
+
+/**
+ * Settles with `work`, or with `null` after `ms` on the injected clock (or when `signal` aborts); the timer
+ * is always cleared and a late rejection of `work` is swallowed.
+ */
+async function raceWithClock<T>(
+  clock: Clock,
+  work: Promise<T>,
+  ms: number,
+  signal: AbortSignal,
+): Promise<T | null> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timeout = sleep(clock, ms, stop.signal).then(
+    () => null,
+    () => null,
+  );
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    stop.abort();
+    signal.removeEventListener('abort', onAbort);
+    work.catch(() => {});
   }
 }
 
@@ -220,22 +250,25 @@ export function createRequestActors(deps: ActorDeps) {
 
     validateOutput: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) => {
       const scope = scopeOf(deps, input.requestId);
-      const result = validateAnswer(input.text, scope.schema);
+      const result = validateAnswer(input.text, scope.schema, input.provider ?? undefined);
       if (result.ok) return { data: result.data, at: clock.now() };
+      if (input.provider !== null) scope.lastErrorByProvider.set(input.provider, 'invalid_response');
       throw fail(deps, scope, result.error, result.validation);
     }),
 
-    writeCache: fromPromise<void, WriteCacheInput>(async ({ input }) => {
+    writeCache: fromPromise<void, WriteCacheInput>(async ({ input, signal }) => {
       const scope = scopeOf(deps, input.requestId);
       const cache = options.degradation.cache;
       if (!cache || scope.cacheKey === undefined || !input.answer) return;
-      await cache.set(scope.cacheKey, {
+      const write = cache.set(scope.cacheKey, {
         text: input.answer.text,
         data: input.answer.data,
         provider: input.answer.provider ?? 'unknown',
         ...(input.answer.model !== undefined ? { model: input.answer.model } : {}),
         storedAt: clock.now(),
       });
+      // The answer is already good: a slow cache may delay it only until the call's deadline.
+      await raceWithClock(clock, write, Math.max(scope.deadlineAt - clock.now(), 0), signal);
     }),
 
     readCache: fromPromise<CacheOutput, ReadCacheInput>(async ({ input, signal }) => {
@@ -258,14 +291,7 @@ export function createRequestActors(deps: ActorDeps) {
           ...(hit.model ? { model: hit.model } : {}),
         };
       });
-      const timeout = sleep(clock, budget, timer.signal).then(() => null);
-      try {
-        return { hit: await Promise.race([read, timeout]), at: clock.now() };
-      } finally {
-        timer.abort();
-        timeout.catch(() => {});
-        read.catch(() => {});
-      }
+      return { hit: await raceWithClock(clock, read, budget, signal), at: clock.now() };
     }),
 
     rewritePrompt: fromPromise<RewriteOutput, RewriteInput>(async ({ input }) => {

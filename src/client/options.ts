@@ -123,10 +123,6 @@ const optionsSchema = z.strictObject({
       idleMs: ms('idleMs').optional(),
       timeoutRetries: z.int().min(0).max(10).default(1),
     })
-    .refine((t) => t.attemptMs <= t.totalMs, {
-      message: 'attemptMs must not exceed totalMs',
-      path: ['attemptMs'],
-    })
     .prefault({}),
   validation: z.strictObject({ maxReprompts: z.int().min(0).max(10).default(2) }).prefault({}),
   degradation: z

@@ -43,19 +43,29 @@ function labelOf(transition: AnyTransitionDefinition, index: number): string {
   return `${transition.source.path.join('.') || '(root)'} --${transition.eventType}[${index}]--> ${targets}`;
 }
 
-/** Records reached states and transitions of `machine`, and reports coverage. */
+/** Label of a transition from its own definition (stable across `machine.provide()` copies). */
+function labelOfDefinition(transition: AnyTransitionDefinition): string {
+  const source = transition.source as AnyStateNode;
+  const list = source.transitions.get(transition.eventType) ?? source.always ?? [];
+  return labelOf(transition, Math.max(0, list.indexOf(transition)));
+}
+
+/**
+ * Records reached states and transitions of `machine`, and reports coverage. Elements are keyed by label
+ * (path, event, index), so actors of `machine.provide(...)` copies count towards the original machine.
+ */
 class CoverageTracker {
   private readonly nodes: AnyStateNode[];
-  private readonly transitions = new Map<AnyTransitionDefinition, string>();
-  private readonly reachedNodes = new Set<AnyStateNode>();
-  private readonly reachedTransitions = new Set<AnyTransitionDefinition>();
+  private readonly transitions = new Set<string>();
+  private readonly reachedNodes = new Set<string>();
+  private readonly reachedTransitions = new Set<string>();
 
   constructor(machine: AnyStateMachine) {
     this.nodes = stateNodesOf(machine.root);
     for (const node of [machine.root, ...this.nodes]) {
       for (const list of [...node.transitions.values(), node.always ?? []]) {
         list.forEach((t, i) => {
-          this.transitions.set(t, labelOf(t, i));
+          this.transitions.add(labelOf(t, i));
         });
       }
     }
@@ -67,31 +77,49 @@ class CoverageTracker {
         (inner, key) => (inner === undefined ? key : { [key]: inner }),
         undefined,
       );
-      if (snapshot.matches(value as never)) this.reachedNodes.add(node);
+      if (snapshot.matches(value as never)) this.reachedNodes.add(node.path.join('.'));
     }
   }
 
   inspection(event: InspectionEvent): void {
     if (event.type === '@xstate.microstep') {
-      for (const t of event._transitions) if (this.transitions.has(t)) this.reachedTransitions.add(t);
+      for (const t of event._transitions) {
+        const label = labelOfDefinition(t);
+        if (this.transitions.has(label)) this.reachedTransitions.add(label);
+        // Transient states (left at once by `always`) are never in a settled snapshot: a transition into
+        // a state reaches it, and its ancestors.
+        for (const target of t.target ?? []) {
+          for (let i = 1; i <= target.path.length; i++)
+            this.reachedNodes.add(target.path.slice(0, i).join('.'));
+          // Entering a compound state enters its initial child, and so on down.
+          let node: AnyStateNode | undefined = target;
+          while (node?.type === 'compound') {
+            node = (node.initial as unknown as { target?: readonly AnyStateNode[] } | undefined)?.target?.[0];
+            if (node) this.reachedNodes.add(node.path.join('.'));
+          }
+        }
+      }
     }
     if (event.type === '@xstate.snapshot' && 'matches' in event.snapshot) {
       this.snapshot(event.snapshot as never);
     }
   }
 
+  /** Labels of every state and transition reached so far. */
+  reached(): Set<string> {
+    return new Set([...this.reachedNodes].map((n) => `state ${n}`).concat([...this.reachedTransitions]));
+  }
+
   coverage(): ModelCoverage {
     const states = {
       covered: this.reachedNodes.size,
       total: this.nodes.length,
-      missing: this.nodes.filter((n) => !this.reachedNodes.has(n)).map((n) => n.path.join('.')),
+      missing: this.nodes.map((n) => n.path.join('.')).filter((path) => !this.reachedNodes.has(path)),
     };
     const transitions = {
       covered: this.reachedTransitions.size,
       total: this.transitions.size,
-      missing: [...this.transitions]
-        .filter(([t]) => !this.reachedTransitions.has(t))
-        .map(([, label]) => label),
+      missing: [...this.transitions].filter((label) => !this.reachedTransitions.has(label)),
     };
     const complete = states.covered === states.total && transitions.covered === transitions.total;
     const describe = () =>
@@ -145,6 +173,39 @@ export function coverageOf(
     });
   }
   return tracker.coverage();
+}
+
+/** Replays one path purely and returns the labels of the states and transitions it reaches. */
+function elementsOf(
+  machine: AnyStateMachine,
+  steps: ReadonlyArray<{ event: EventObject; state: unknown }>,
+): Set<string> {
+  const tracker = new CoverageTracker(machine);
+  const scope = createInspectingScope((event) => tracker.inspection(event));
+  steps.forEach((step, i) => {
+    tracker.snapshot(step.state as never);
+    const previous = steps[i - 1];
+    if (previous !== undefined) machine.transition(previous.state as never, step.event, scope);
+  });
+  return tracker.reached();
+}
+
+/**
+ * Picks, shortest first, the paths that each reach a state or transition no shorter pick reached: a small
+ * set with the same coverage as all of `paths`, to run against a slow runtime.
+ */
+export function selectCoveringPaths<
+  TPath extends { steps: ReadonlyArray<{ event: EventObject; state: unknown }> },
+>(machine: AnyStateMachine, paths: readonly TPath[]): TPath[] {
+  const covered = new Set<string>();
+  const chosen: TPath[] = [];
+  for (const path of [...paths].sort((a, b) => a.steps.length - b.steps.length)) {
+    const fresh = [...elementsOf(machine, path.steps)].filter((label) => !covered.has(label));
+    if (fresh.length === 0) continue;
+    for (const label of fresh) covered.add(label);
+    chosen.push(path);
+  }
+  return chosen;
 }
 
 /**

@@ -154,5 +154,10 @@ export function modelPaths(
 }
 
 export type { ModelCoverage, ModelCoverageCounts } from './model-coverage.js';
-export { coverageOf, createCoverageRecorder, createInspectingScope } from './model-coverage.js';
+export {
+  coverageOf,
+  createCoverageRecorder,
+  createInspectingScope,
+  selectCoveringPaths,
+} from './model-coverage.js';
 export { type BreakerModelEvent, breakerModelEvents, serializeBreakerModelState };

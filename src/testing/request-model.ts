@@ -1,0 +1,193 @@
+/**
+ * A model of the request lifecycle for model-based testing: the events each state can receive (the done and
+ * error events of its actors, its delays, the caller's abort) and a bounded serialization of what the guards
+ * read. `modelPaths(requestMachine, { input, events: requestModelEvents, serializeState:
+ * serializeRequestModelState })` explores it.
+ */
+import type { EventObject, SnapshotFrom } from 'xstate';
+import type { requestMachine } from '../../machines/request.js';
+import type { RequestContext, RequestFeatures, RequestInput } from '../../machines/request-types.js';
+import { defaultRetryable, type LLMErrorType } from '../errors/llm-error.js';
+
+type RequestSnapshot = SnapshotFrom<typeof requestMachine>;
+
+/** Errors a provider call can end with, as the model sends them (`retryAfterMs` for rate limits). */
+export const MODEL_PROVIDER_ERRORS: ReadonlyArray<{ type: LLMErrorType; retryAfterMs?: number }> = [
+  { type: 'rate_limit', retryAfterMs: 100 },
+  { type: 'rate_limit', retryAfterMs: 10_000_000 },
+  { type: 'quota_exhausted' },
+  { type: 'timeout' },
+  { type: 'content_filtered' },
+  { type: 'context_length' },
+  { type: 'authentication' },
+  { type: 'bad_request' },
+  { type: 'provider_error' },
+  { type: 'unknown' },
+];
+
+/** Error types after which the simplified prompt may still be answered by that provider. */
+const SIMPLIFIABLE = new Set<string>(['context_length', 'content_filtered', 'invalid_response']);
+
+/** The model's valid answer: text and parsed data. */
+export const MODEL_ANSWER = { text: '{"answer":"42"}', data: { answer: '42' } } as const;
+
+/** A model input: 2 providers, small bounds, the given features. */
+export function requestModelInput(
+  features: Partial<RequestFeatures> & { fallback?: boolean } = {},
+): RequestInput {
+  const { fallback, ...rest } = features;
+  return {
+    requestId: 'model',
+    request: {
+      messages: [
+        { role: 'user', content: 'first question' },
+        { role: 'user', content: 'second question' },
+      ],
+    },
+    settings: {
+      maxAttempts: 2,
+      maxReprompts: 1,
+      timeoutRetries: 1,
+      attemptMs: 1_000,
+      totalMs: 1_000_000,
+      baseMs: 10,
+      maxMs: 100,
+    },
+    features: { schema: false, cache: false, simplified: false, rewrite: false, truncate: false, ...rest },
+    providerCount: 2,
+    startedAt: 0,
+    fallback: fallback ? 'fallback answer' : null,
+  };
+}
+
+const done = (id: string, output: unknown): EventObject =>
+  ({ type: `xstate.done.actor.${id}`, output }) as EventObject;
+const failed = (
+  id: string,
+  context: RequestContext,
+  type: LLMErrorType,
+  extra: Record<string, unknown> = {},
+  failure: Record<string, unknown> = {},
+): EventObject =>
+  ({
+    type: `xstate.error.actor.${id}`,
+    error: {
+      error: { name: 'LLMError', type, message: type, retryable: defaultRetryable[type], ...extra },
+      at: context.clockMs,
+      ...failure,
+    },
+  }) as EventObject;
+
+/** Where the machine is, as `active.attempting`. */
+export function statePath(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [key, inner] = Object.entries(value as Record<string, unknown>)[0] ?? ['?', undefined];
+  return inner === undefined ? key : `${key}.${statePath(inner)}`;
+}
+
+/** Whether some provider's last error in this call leaves it able to take the simplified prompt. */
+function hasSimplifiable(context: RequestContext): boolean {
+  const last = new Map<string, string>();
+  for (const a of context.attempts) if (a.outcome !== 'skipped') last.set(a.provider, a.outcome);
+  return [...last.values()].some((outcome) => SIMPLIFIABLE.has(outcome));
+}
+
+/**
+ * Events the runtime can produce in each state. The caller's abort and the total deadline are modelled at the
+ * first attempt, where a path executor can reproduce them exactly.
+ */
+export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
+  const context = snapshot.context;
+  const at = context.clockMs;
+  const first =
+    context.totalAttempts === 1 && context.excluded.length === 0 && context.clockMs === context.startedAt;
+  switch (statePath(snapshot.value)) {
+    case 'active.selecting':
+      return context.excluded.length < context.providerCount
+        ? [done('selectProvider', { provider: { id: `p${context.excluded.length}` }, skipped: [], at })]
+        : [done('selectProvider', { provider: null, skipped: [], at })];
+    case 'active.preparing': {
+      // Too long: when forced to truncate, or when a provider's window is too small for the original request
+      // (a rewritten request is assumed to fit, as a rewrite hook shortens rather than grows a prompt).
+      const forced = context.lastError?.type === 'context_length';
+      return [
+        done('prepareRequest', { request: context.base, truncated: forced, at }),
+        ...(forced || !context.rewritten ? [failed('prepareRequest', context, 'context_length')] : []),
+      ];
+    }
+    case 'active.attempting':
+      return [
+        done('callProvider', { text: MODEL_ANSWER.text, at }),
+        ...MODEL_PROVIDER_ERRORS.map((e) =>
+          failed('callProvider', context, e.type, e.retryAfterMs ? { retryAfterMs: e.retryAfterMs } : {}),
+        ),
+        { type: 'xstate.after.attemptTimeout.request.active.attempting' },
+        ...(first
+          ? [
+              { type: 'xstate.after.totalDeadline.request.active' },
+              { type: 'request.abort', at } as EventObject,
+            ]
+          : []),
+      ];
+    case 'active.validating':
+      return [
+        done('validateOutput', { data: MODEL_ANSWER.data, at }),
+        ...(context.features.schema
+          ? [failed('validateOutput', context, 'invalid_response', {}, { validation: 'bad' })]
+          : []),
+      ];
+    case 'active.backingOff':
+      return [{ type: 'xstate.after.backoffDelay.request.active.backingOff' }];
+    case 'active.rewriting':
+      return [
+        done('rewritePrompt', { request: context.base, at }),
+        done('rewritePrompt', { request: null, at }),
+        failed('rewritePrompt', context, 'unknown'),
+      ];
+    case 'storing':
+      return [done('writeCache', undefined), failed('writeCache', context, 'unknown')];
+    case 'degrading.cache':
+      return [
+        done('readCache', { hit: { ...MODEL_ANSWER, provider: 'p0' }, at }),
+        done('readCache', { hit: null, at }),
+        failed('readCache', context, 'unknown'),
+      ];
+    case 'degrading.simplified':
+      return [
+        ...(hasSimplifiable(context)
+          ? [
+              done('callSimplified', {
+                answer: { ...MODEL_ANSWER, source: 'simplified', provider: 'p0' },
+                attempts: [],
+                at,
+              }),
+            ]
+          : []),
+        done('callSimplified', { answer: null, attempts: [], at }),
+      ];
+    default:
+      return [];
+  }
+}
+
+/** What the guards read, bounded: no clock values, no unbounded counters. */
+export function serializeRequestModelState(snapshot: RequestSnapshot): string {
+  const c = snapshot.context;
+  return JSON.stringify([
+    statePath(snapshot.value),
+    c.attemptsOnProvider,
+    c.timeoutsOnProvider,
+    c.reprompts,
+    c.rewritten,
+    c.truncated,
+    c.excluded.length,
+    c.lastError?.type ?? null,
+    c.lastError?.retryAfterMs ?? null,
+    c.answer?.source ?? null,
+    c.deadlinePassed,
+    c.totalAttempts === 1 && c.clockMs === c.startedAt,
+    c.lastText !== null,
+    hasSimplifiable(c),
+    snapshot.status,
+  ]);
+}

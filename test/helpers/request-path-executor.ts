@@ -1,0 +1,224 @@
+/**
+ * Executes a model path of the request lifecycle against the real runtime: the path's events become the
+ * behaviours of scripted providers, a scripted cache and hooks; the call runs on a simulated clock; the
+ * states the runtime's request actor passes through are returned for comparison with the model's.
+ */
+import { type EventObject, type InspectionEvent, SimulatedClock, type SnapshotFrom } from 'xstate';
+import { z } from 'zod';
+import type { requestMachine } from '../../machines/request.js';
+import type { RequestContext } from '../../machines/request-types.js';
+import { createResilientLLM } from '../../src/client/create-resilient-llm.js';
+import { LLMError, type LLMErrorType } from '../../src/errors/llm-error.js';
+import { settleWithClock } from '../../src/testing/drive-clock.js';
+import { type FaultStep, faultyProvider } from '../../src/testing/faulty-provider.js';
+import { MODEL_ANSWER, statePath } from '../../src/testing/request-model.js';
+import type { Cache, LLMRequest } from '../../src/types.js';
+
+type Snapshot = SnapshotFrom<typeof requestMachine>;
+type Step = { event: EventObject; state: Snapshot };
+type ProviderBehaviour =
+  | { kind: 'valid' | 'invalid' | 'hang' | 'abort' }
+  | { kind: 'error'; type: LLMErrorType; retryAfterMs?: number };
+
+/** Behaviour queues built from a path. */
+interface Script {
+  provider: ProviderBehaviour[];
+  cacheGet: Array<'hit' | 'miss' | 'throw'>;
+  cacheSet: Array<'ok' | 'throw'>;
+  rewrite: Array<'request' | 'none' | 'throw'>;
+  truncate: Array<'progress' | 'none'>;
+  tinyWindow: Set<string>;
+  deadline: boolean;
+}
+
+const eventType = (e: EventObject) => e.type;
+const outputOf = (e: EventObject) => (e as { output?: Record<string, unknown> }).output ?? {};
+const errorTypeOf = (e: EventObject) =>
+  (e as unknown as { error: { error: { type: LLMErrorType; retryAfterMs?: number } } }).error.error;
+
+/** Turns the events of a path into behaviour queues. */
+export function scriptOf(steps: readonly Step[]): Script {
+  const script: Script = {
+    provider: [],
+    cacheGet: [],
+    cacheSet: [],
+    rewrite: [],
+    truncate: [],
+    tinyWindow: new Set(),
+    deadline: false,
+  };
+  steps.forEach((step, i) => {
+    if (i === 0) return;
+    const before: RequestContext = (steps[i - 1] as Step).state.context;
+    const e = step.event;
+    const forced = before.lastError?.type === 'context_length';
+    switch (eventType(e)) {
+      case 'xstate.done.actor.prepareRequest':
+        if (forced) script.truncate.push('progress');
+        break;
+      case 'xstate.error.actor.prepareRequest':
+        if (forced) script.truncate.push('none');
+        else script.tinyWindow.add(before.provider?.id ?? '?');
+        break;
+      case 'xstate.done.actor.callProvider': {
+        const next = steps[i + 1]?.event.type;
+        script.provider.push({ kind: next === 'xstate.error.actor.validateOutput' ? 'invalid' : 'valid' });
+        break;
+      }
+      case 'xstate.error.actor.callProvider': {
+        const { type, retryAfterMs } = errorTypeOf(e);
+        script.provider.push({
+          kind: 'error',
+          type,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        });
+        break;
+      }
+      case 'xstate.after.attemptTimeout.request.active.attempting':
+        script.provider.push({ kind: 'hang' });
+        break;
+      case 'xstate.after.totalDeadline.request.active':
+        script.provider.push({ kind: 'hang' });
+        script.deadline = true;
+        break;
+      case 'request.abort':
+        script.provider.push({ kind: 'abort' });
+        break;
+      case 'xstate.done.actor.rewritePrompt':
+        script.rewrite.push(outputOf(e).request ? 'request' : 'none');
+        break;
+      case 'xstate.error.actor.rewritePrompt':
+        script.rewrite.push('throw');
+        break;
+      case 'xstate.done.actor.writeCache':
+        script.cacheSet.push('ok');
+        break;
+      case 'xstate.error.actor.writeCache':
+        script.cacheSet.push('throw');
+        break;
+      case 'xstate.done.actor.readCache':
+        script.cacheGet.push(outputOf(e).hit ? 'hit' : 'miss');
+        break;
+      case 'xstate.error.actor.readCache':
+        script.cacheGet.push('throw');
+        break;
+      case 'xstate.done.actor.callSimplified':
+        if (outputOf(e).answer) script.provider.push({ kind: 'valid' });
+        break;
+    }
+  });
+  return script;
+}
+
+/** Runs one path on the real client; returns the request actor's state sequence. */
+export async function executePath(
+  steps: readonly Step[],
+  inspect: (event: InspectionEvent) => void,
+): Promise<string[]> {
+  const first = (steps[0] as Step).state.context;
+  const script = scriptOf(steps);
+  const clock = new SimulatedClock();
+  const controller = new AbortController();
+  const step = (): FaultStep => {
+    const b = script.provider.shift();
+    if (!b) return { error: 'provider_error' };
+    switch (b.kind) {
+      case 'valid':
+        return { text: MODEL_ANSWER.text };
+      case 'invalid':
+        return { text: 'no json here' };
+      case 'hang':
+        return { hang: true };
+      case 'abort':
+        queueMicrotask(() => controller.abort());
+        return { hang: true };
+      case 'error':
+        return { error: b.type, ...(b.retryAfterMs !== undefined ? { retryAfterMs: b.retryAfterMs } : {}) };
+    }
+  };
+  const providers = ['p0', 'p1'].map((id, priority) =>
+    faultyProvider({
+      id,
+      priority,
+      clock,
+      script: step,
+      ...(script.tinyWindow.has(id) ? { contextWindow: 1 } : {}),
+    }),
+  );
+  const cache: Cache = {
+    async get() {
+      const b = script.cacheGet.shift();
+      if (b === 'throw') throw new Error('cache down');
+      return b === 'hit' ? { ...MODEL_ANSWER, provider: 'p0', storedAt: 0 } : undefined;
+    },
+    async set() {
+      if (script.cacheSet.shift() === 'throw') throw new Error('cache down');
+    },
+    async delete() {},
+  };
+  const { features } = first;
+  const states: string[] = [];
+  const llm = createResilientLLM({
+    providers,
+    clock,
+    random: () => 0.5,
+    retry: {
+      maxAttempts: first.settings.maxAttempts,
+      baseMs: first.settings.baseMs,
+      maxMs: first.settings.maxMs,
+    },
+    validation: { maxReprompts: first.settings.maxReprompts },
+    timeouts: {
+      attemptMs: first.settings.attemptMs,
+      totalMs: script.deadline ? first.settings.attemptMs / 2 : first.settings.totalMs,
+      timeoutRetries: first.settings.timeoutRetries,
+    },
+    breaker: { failureThreshold: 100 },
+    degradation: {
+      ...(features.cache ? { cache } : {}),
+      ...(features.simplified ? { simplifiedPrompt: 'Simplify.' } : {}),
+      ...(first.fallback !== null ? { fallback: first.fallback } : {}),
+    },
+    hooks: {
+      ...(features.rewrite
+        ? {
+            rewritePrompt: (req: LLMRequest) => {
+              const b = script.rewrite.shift();
+              if (b === 'throw') throw new Error('rewrite failed');
+              return b === 'request'
+                ? { ...req, messages: [{ role: 'user' as const, content: 'rewritten' }, ...req.messages] }
+                : undefined;
+            },
+          }
+        : {}),
+      ...(features.truncate
+        ? {
+            truncate: (req: LLMRequest, budget: { maxTokens: number }) => {
+              if (budget.maxTokens <= 1) return req; // the tiny declared window: nothing fits
+              return script.truncate.shift() === 'progress'
+                ? { ...req, messages: req.messages.slice(-1) }
+                : req;
+            },
+          }
+        : {}),
+    },
+    inspect: (event) => {
+      if ((event.actorRef as { logic?: { id?: string } }).logic?.id !== 'request') return;
+      inspect(event);
+      if (event.type === '@xstate.snapshot') states.push(statePath((event.snapshot as Snapshot).value));
+    },
+  });
+  const schema = z.object({ answer: z.string() });
+  const pending = llm.call({
+    messages: first.request.messages,
+    signal: controller.signal,
+    ...(features.schema ? { schema } : {}),
+    ...(features.cache ? { cacheKey: 'k' } : {}),
+  });
+  await settleWithClock(
+    pending.catch((e) => (LLMError.is(e) ? e : Promise.reject(e))),
+    clock,
+  );
+  await llm.stop();
+  return states;
+}
