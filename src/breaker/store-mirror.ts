@@ -7,8 +7,8 @@
  * - In half-open, a refused probe starts a background reservation of one global probe permit; when
  *   granted, the actor gets `breaker.probeGranted` and the next call probes.
  * - Every store call is bounded by `store.timeoutMs`; a failure or timeout sends `breaker.storeLost`
- *   (the actor decides locally), and every `store.refreshMs` the mirror re-reads the state or, when lost,
- *   rejoins with the local state (a trip made meanwhile is merged into the shared state).
+ *   (the actor decides locally), and every `store.refreshMs` the mirror re-reads the state; when lost it
+ *   rejoins (at least every {@link MAX_RETRY_MS}) with the local state, merging a trip made meanwhile.
  */
 import { randomUUID } from 'node:crypto';
 import { verdictOf } from '../../machines/circuit-breaker-logic.js';
@@ -54,6 +54,9 @@ export interface StoreMirror {
   stop(): void;
 }
 
+/** A store that is lost (or not joined yet) is retried at least this often, whatever `refreshMs` says. */
+export const MAX_RETRY_MS = 1_000;
+
 /** Rejects when `promise` takes longer than `ms` on `clock`. */
 function bounded<T>(promise: Promise<T>, clock: Clock, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -86,6 +89,7 @@ export function createStoreMirror(deps: StoreMirrorDeps): StoreMirror {
   let joining = false;
   let leases: string[] = [];
   let timer: unknown;
+  const retryMs = Math.min(store.refreshMs, MAX_RETRY_MS);
 
   const call = <T>(work: () => Promise<T>): Promise<T> =>
     bounded(Promise.resolve().then(work), clock, store.timeoutMs);
@@ -139,11 +143,12 @@ export function createStoreMirror(deps: StoreMirrorDeps): StoreMirror {
         if (again) join();
       });
   };
+  /** Re-reads the shared state every `refreshMs`; a lost (or not yet joined) store is retried sooner. */
   const refresh = () => {
     if (stopped) return;
     if (connected) call(() => handle.read()).then(apply, lose);
     else join();
-    timer = clock.setTimeout(refresh, store.refreshMs);
+    timer = clock.setTimeout(refresh, connected ? store.refreshMs : retryMs);
   };
   const unsubscribe = handle.subscribe((remote) => {
     if (connected) apply(remote);
@@ -152,7 +157,7 @@ export function createStoreMirror(deps: StoreMirrorDeps): StoreMirror {
   // The first join counts as lost until it answers, so a local trip meanwhile is merged.
   lostAt = clock.now();
   join();
-  timer = clock.setTimeout(refresh, store.refreshMs);
+  timer = clock.setTimeout(refresh, retryMs);
 
   return {
     get connected() {

@@ -82,7 +82,7 @@ export interface BreakerStore {
   readonly kind: string;
   /** Bound on one store operation; a breaker that waits longer falls back to local decisions. */
   readonly timeoutMs: number;
-  /** How often a breaker re-reads the shared state (catching missed messages) or retries a lost store. */
+  /** How often a breaker re-reads the shared state (catching missed messages); a lost store is retried at least every second. */
   readonly refreshMs: number;
   /** The handle of breaker `id`, deciding with `config`. */
   breaker(id: string, config: BreakerMachineConfig): SharedBreakerHandle;
