@@ -33,7 +33,13 @@ export class StateDiagram {
   private active: string[] = [];
   private flip = false;
 
-  constructor(readonly root: HTMLElement) {}
+  constructor(
+    readonly root: HTMLElement,
+    private readonly direction: 'DOWN' | 'RIGHT' = 'DOWN',
+  ) {
+    root.title = 'double-click: fit / actual size';
+    root.addEventListener('dblclick', () => root.classList.toggle('zoomed'));
+  }
 
   /** The key of the definition drawn, if any. */
   get definition(): string | undefined {
@@ -49,7 +55,7 @@ export class StateDiagram {
   async draw(key: string, json: unknown): Promise<void> {
     if (this.defKey === key) return;
     this.defKey = key;
-    const input = buildLayoutInput(json as StateJson);
+    const input = buildLayoutInput(json as StateJson, this.direction);
     const laid = await layout(input.graph);
     if (this.defKey !== key) return;
     this.input = input;

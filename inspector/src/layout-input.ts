@@ -110,8 +110,8 @@ function isDescendant(id: string, ancestor: string): boolean {
   return id.startsWith(`${ancestor}.`);
 }
 
-/** Builds the elkjs input for a machine definition. */
-export function buildLayoutInput(root: StateJson): LayoutInput {
+/** Builds the elkjs input for a machine definition, laid out top-down or left-to-right. */
+export function buildLayoutInput(root: StateJson, direction: 'DOWN' | 'RIGHT' = 'DOWN'): LayoutInput {
   const nodes = new Map<string, NodeInfo>();
   const edgesByTransition = new Map<string, string[]>();
   const idByPath = new Map<string, string>();
@@ -234,7 +234,7 @@ export function buildLayoutInput(root: StateJson): LayoutInput {
       id: root.id,
       layoutOptions: {
         'elk.algorithm': 'layered',
-        'elk.direction': 'DOWN',
+        'elk.direction': direction,
         'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
         'elk.layered.spacing.nodeNodeBetweenLayers': '36',
         'elk.spacing.nodeNode': '24',

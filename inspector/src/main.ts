@@ -20,7 +20,7 @@ if (token) sessionStorage.setItem('resilient-llm-token', token);
 
 const store = new InspectorStore();
 const requestDiagram = new StateDiagram(byId('request-diagram'));
-const breakerDiagram = new StateDiagram(byId('breaker-diagram'));
+const breakerDiagram = new StateDiagram(byId('breaker-diagram'), 'RIGHT');
 const appSelect = byId<HTMLSelectElement>('app-select');
 const status = byId('status');
 let appId: string | undefined;

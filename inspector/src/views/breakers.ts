@@ -27,6 +27,7 @@ interface Card {
 /** Renders and updates the breaker cards. */
 export class BreakerPanel {
   private readonly cards = new Map<string, Card>();
+  private readonly edited = new Map<HTMLInputElement, number>();
   private appId: string | undefined;
 
   constructor(
@@ -49,7 +50,8 @@ export class BreakerPanel {
         card = this.createCard(p.id, app);
         this.cards.set(p.id, card);
       }
-      this.root.append(card.root); // keeps cards in priority order
+      // Keep cards in priority order without moving them needlessly (moving a card blurs its inputs).
+      if (this.root.lastElementChild !== card.root) this.root.append(card.root);
       this.update(card, p, app);
     }
   }
@@ -97,15 +99,17 @@ export class BreakerPanel {
   }
 
   private buildDemoControls(card: Card, id: string): void {
-    const configure = (patch: Partial<DemoProviderSettings>) =>
+    const configure = (input: HTMLInputElement, patch: Partial<DemoProviderSettings>) => {
+      this.edited.set(input, Date.now());
       this.send({ type: 'demo.configure', provider: id, ...patch } as InspectorCommand);
+    };
     const outage = h('input', { type: 'checkbox', 'data-testid': `outage-${id}` });
-    outage.addEventListener('change', () => configure({ outage: outage.checked }));
+    outage.addEventListener('change', () => configure(outage, { outage: outage.checked }));
     card.inputs.set('outage', outage);
     const number = (key: 'latencyMs' | 'retryAfterMs', label: string) => {
       const input = h('input', { type: 'number', min: '0', step: '50', 'data-testid': `${key}-${id}` });
       input.addEventListener('change', () =>
-        configure({ [key]: Math.max(0, Math.round(Number(input.value))) }),
+        configure(input, { [key]: Math.max(0, Math.round(Number(input.value))) }),
       );
       card.inputs.set(key, input);
       return h('label', {}, label, input);
@@ -120,7 +124,7 @@ export class BreakerPanel {
         'data-testid': `rate-${type}-${id}`,
       });
       input.addEventListener('change', () =>
-        configure({ errorRates: { [type]: Math.min(1, Math.max(0, Number(input.value) / 100)) } }),
+        configure(input, { errorRates: { [type]: Math.min(1, Math.max(0, Number(input.value) / 100)) } }),
       );
       card.inputs.set(`rate.${type}`, input);
       rates.append(h('label', {}, type, input));
@@ -167,7 +171,9 @@ export class BreakerPanel {
     if (!settings) return;
     const set = (key: string, value: string | boolean) => {
       const input = card.inputs.get(key);
+      // Leave an input alone while it is being edited or its change is on the way to the app.
       if (!input || document.activeElement === input) return;
+      if (Date.now() - (this.edited.get(input) ?? 0) < 2_000) return;
       if (typeof value === 'boolean') input.checked = value;
       else input.value = value;
     };
