@@ -42,7 +42,10 @@ export function memoryCache(
     max: maxEntries,
     ttl: ttlMs,
     ttlAutopurge: false,
-    perf: { now: () => clock.now() },
+    // No cached `now` on a real timer: every TTL check reads the injected clock. lru-cache reads a start
+    // time of 0 as "no TTL", so times are shifted by one millisecond (a clock may start at 0).
+    ttlResolution: 0,
+    perf: { now: () => clock.now() + 1 },
   });
   return {
     get size() {

@@ -1,0 +1,153 @@
+/**
+ * Users import `requestMachine` and invoke it inside their own statecharts with their own actors.
+ */
+import { describe, expect, it } from 'vitest';
+import { assign, createActor, fromPromise, setup, toPromise } from 'xstate';
+import { requestMachine } from '../machines/index.js';
+import type {
+  CallInput,
+  CallOutput,
+  PrepareInput,
+  PrepareOutput,
+  RequestInput,
+  RequestOutput,
+  SelectInput,
+  SelectOutput,
+  ValidateInput,
+  ValidateOutput,
+} from '../machines/request-types.js';
+
+const input: RequestInput = {
+  requestId: 'chat-1',
+  request: { messages: [{ role: 'user', content: 'hi' }] },
+  settings: {
+    maxAttempts: 2,
+    maxReprompts: 0,
+    timeoutRetries: 1,
+    attemptMs: 1_000,
+    totalMs: 10_000,
+    baseMs: 1,
+    maxMs: 2,
+  },
+  features: { schema: false, cache: false, simplified: false, rewrite: false, truncate: false },
+  providerCount: 1,
+  startedAt: 0,
+  fallback: 'canned reply',
+};
+
+/** The user's lifecycle: their own provider actor, no resilient-llm client at all. */
+function lifecycleWith(answer: (attempt: number) => Promise<string>) {
+  let selected = 0;
+  return requestMachine.provide({
+    actors: {
+      selectProvider: fromPromise<SelectOutput, SelectInput>(async () => ({
+        provider: selected++ === 0 ? { id: 'mine' } : null,
+        skipped: [],
+        at: 0,
+      })),
+      prepareRequest: fromPromise<PrepareOutput, PrepareInput>(async ({ input: i }) => ({
+        request: i.base,
+        truncated: false,
+        at: 0,
+      })),
+      callProvider: fromPromise<CallOutput, CallInput>(async ({ input: i }) => ({
+        text: await answer(i.attempt),
+        at: 0,
+      })),
+      validateOutput: fromPromise<ValidateOutput, ValidateInput>(async ({ input: i }) => ({
+        data: i.text,
+        at: 0,
+      })),
+    },
+  });
+}
+
+/** A chat machine that invokes the lifecycle and reacts to how it ended. */
+function chatMachine(lifecycle: typeof requestMachine) {
+  return setup({
+    types: {
+      context: {} as { reply: string; source: string },
+      output: {} as { reply: string; source: string },
+    },
+    actors: { lifecycle },
+    actions: {
+      keepAnswer: assign(({ event }) => {
+        const output = (event as unknown as { output: RequestOutput }).output;
+        return output.status === 'succeeded'
+          ? { reply: output.answer.text, source: output.answer.source }
+          : { reply: `error: ${output.error.type}`, source: 'none' };
+      }),
+    },
+  }).createMachine({
+    id: 'chat',
+    context: { reply: '', source: '' },
+    initial: 'thinking',
+    states: {
+      thinking: {
+        description: 'Waiting for the lifecycle to settle.',
+        invoke: {
+          src: 'lifecycle',
+          input: () => input,
+          onDone: { target: 'answered', actions: 'keepAnswer' },
+        },
+      },
+      answered: { type: 'final', description: 'Shows the reply.' },
+    },
+    output: ({ context }) => context,
+  });
+}
+
+describe('importing the machines', () => {
+  it('invokes the lifecycle with the user’s own actors and reads its output', async () => {
+    const actor = createActor(chatMachine(lifecycleWith(async () => 'hello from my model'))).start();
+    expect(await toPromise(actor)).toEqual({ reply: 'hello from my model', source: 'primary' });
+  });
+
+  it('reacts to the lifecycle degrading to its fallback', async () => {
+    const actor = createActor(
+      chatMachine(lifecycleWith(async () => Promise.reject(new Error('down')))),
+    ).start();
+    expect(await toPromise(actor)).toEqual({ reply: 'canned reply', source: 'fallback' });
+  });
+
+  it('names every guard, action, actor and delay, so the diagram can label them', () => {
+    const inline: string[] = [];
+    const names = new Set<string>();
+    const visit = (node: typeof requestMachine.root) => {
+      const transitions = [...node.transitions.values()].flat().concat(node.always ?? []);
+      for (const t of transitions) {
+        const guard = t.guard as unknown;
+        const nameOf = (g: unknown) =>
+          typeof g === 'string' ? g : (g as { type?: string } | undefined)?.type;
+        if (typeof guard === 'function' && !('guards' in guard)) inline.push(`${node.id} guard`);
+        else if (typeof guard === 'function') {
+          for (const g of (guard as unknown as { guards: unknown[] }).guards) {
+            const name = nameOf(g);
+            if (name) names.add(name);
+            else inline.push(`${node.id} guard`);
+          }
+        } else if (guard !== undefined) names.add(nameOf(guard) ?? 'inline');
+        for (const a of t.actions) {
+          const type = typeof a === 'string' ? a : (a as { type?: string }).type;
+          if (!type || type.includes('inline')) inline.push(`${node.id} action`);
+          else names.add(type);
+        }
+      }
+      for (const i of node.invoke) names.add(String(i.src));
+      for (const child of Object.values(node.states)) visit(child as typeof requestMachine.root);
+    };
+    visit(requestMachine.root);
+    expect(inline).toEqual([]);
+    for (const name of [
+      'canBackoff',
+      'canReprompt',
+      'retryBudgetAllows',
+      'recordFailure',
+      'callProvider',
+      'decide',
+    ]) {
+      expect(names).toContain(name);
+    }
+    expect(JSON.stringify(requestMachine.toJSON())).toContain('"delay":"attemptTimeout"');
+  });
+});
