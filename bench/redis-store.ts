@@ -101,8 +101,8 @@ async function propagation(url: string) {
 }
 
 async function main() {
-  let server: TestRedis | undefined;
-  const url = process.env.REDIS_URL ?? (server = await startRedis()).url;
+  const server: TestRedis | undefined = process.env.REDIS_URL ? undefined : await startRedis();
+  const url = process.env.REDIS_URL ?? (server as TestRedis).url;
   const stores: Array<[string, () => BreakerStore | undefined]> = [
     ['none (local actor)', () => undefined],
     ['memoryStore', () => memoryStore()],

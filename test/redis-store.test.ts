@@ -44,7 +44,7 @@ async function fleet(
 ) {
   const prefix = `rt${++unique}:`;
   const events: string[][] = [];
-  const breakers = Array.from({ length: count }, (_, i) => {
+  const breakers = Array.from({ length: count }, () => {
     const seen: string[] = [];
     events.push(seen);
     const own: BreakerStore = redisStore({ url: redis.url, prefix, refreshMs: 60_000, ...store });
