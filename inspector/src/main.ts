@@ -109,6 +109,7 @@ function renderBreakerDiagram(app: AppView | undefined): void {
 
 let lastLists = 0;
 let lastChart = 0;
+let lastLive = 0;
 function frame(time: number): void {
   const app = currentApp();
   const d = store.dirty;
@@ -116,8 +117,10 @@ function frame(time: number): void {
     d.apps = false;
     renderApps(app);
   }
-  if (d.live && !replay.active && store.live) {
+  // The live diagram follows at 5 Hz: faster is unreadable and costs paint time under heavy traffic.
+  if (d.live && !replay.active && store.live && time - lastLive > 200) {
     d.live = false;
+    lastLive = time;
     const request = store.requests.get(store.live.key);
     if (request && request.appId === app?.appId) {
       requestDiagram.show(request.state, store.live.transitions);
@@ -125,7 +128,7 @@ function frame(time: number): void {
         `request lifecycle · live · ${request.id} · ${valueText(request.state)}`;
     }
   }
-  if (time - lastLists > 250) {
+  if (time - lastLists > 400) {
     lastLists = time;
     if (d.breakers) {
       d.breakers = false;

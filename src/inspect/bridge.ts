@@ -52,6 +52,10 @@ export interface InspectBridge {
   readonly buffered: number;
   /** Events dropped because the buffer was full, in total. */
   readonly droppedTotal: number;
+  /** Events serialized (kept for sending), in total. */
+  readonly observedTotal: number;
+  /** Events written to the socket, in total. */
+  readonly sentTotal: number;
   /** Sends what is buffered if connected, closes the socket and stops every timer. */
   close(): Promise<void>;
 }
@@ -83,6 +87,7 @@ export function createInspectBridge(options: InspectBridgeOptions): InspectBridg
   let seq = 0;
   let dropped = 0;
   let droppedTotal = 0;
+  let sentTotal = 0;
   let failures = 0;
   let flushTimer: unknown;
   let infoTimer: unknown;
@@ -111,7 +116,9 @@ export function createInspectBridge(options: InspectBridgeOptions): InspectBridg
         sentDefinitions.add(key);
       }
       if (buffer.size === 0 && dropped === 0) return;
-      write({ t: 'batch', now: clock.now(), events: buffer.take(o.maxBatch), dropped });
+      const events = buffer.take(o.maxBatch);
+      write({ t: 'batch', now: clock.now(), events, dropped });
+      sentTotal += events.length;
       dropped = 0;
       if (buffer.size > 0) scheduleFlush();
     } catch (error) {
@@ -261,6 +268,12 @@ export function createInspectBridge(options: InspectBridgeOptions): InspectBridg
     },
     get droppedTotal() {
       return droppedTotal;
+    },
+    get observedTotal() {
+      return seq;
+    },
+    get sentTotal() {
+      return sentTotal;
     },
     async close() {
       if (closed) return;

@@ -5,7 +5,7 @@
 import { esc, ms } from '../dom.js';
 import type { InspectorStore, RequestView } from '../store.js';
 
-const ROWS = 80;
+const ROWS = 50;
 
 /** Renders the newest requests of one app. */
 export class RequestList {

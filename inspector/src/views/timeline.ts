@@ -4,7 +4,7 @@
 import { esc } from '../dom.js';
 import type { InspectorStore } from '../store.js';
 
-const ROWS = 150;
+const ROWS = 60;
 
 /** Renders the newest matching timeline entries. */
 export class Timeline {
