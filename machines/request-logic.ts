@@ -38,6 +38,8 @@ export function initialContext(input: RequestInput): RequestContext {
     attempts: [],
     answer: null,
     error: null,
+    streamedText: '',
+    attemptText: '',
   };
 }
 
@@ -179,4 +181,24 @@ export function finalError(context: RequestContext): SerializedLLMError {
     code: 'no_provider',
     retryable: false,
   });
+}
+
+/** Streaming: tokens of this attempt already reached the caller, so a plain retry would repeat them. */
+export function streamCommitted(context: RequestContext): boolean {
+  return context.mode === 'stream' && context.attemptText.length > 0;
+}
+
+/** The request for resuming a broken stream elsewhere: the base request plus the partial answer. */
+export function resumeRequest(context: RequestContext): LLMRequest {
+  return {
+    ...context.base,
+    messages: [
+      ...context.base.messages,
+      { role: 'assistant', content: context.streamedText },
+      {
+        role: 'user',
+        content: 'Your answer was cut off. Continue exactly where it stopped, without repeating anything.',
+      },
+    ],
+  };
 }

@@ -2,7 +2,7 @@
  * Implementations named by the request-lifecycle statechart: actor slots the runtime fills, guards, actions
  * and delays. Every one is named so it shows in `machine.toJSON()` and on the inspector's diagram.
  */
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import {
   canBackoff,
   canReprompt,
@@ -13,6 +13,8 @@ import {
   machineError,
   plainBackoffMs,
   repromptRequest,
+  resumeRequest,
+  streamCommitted,
   toFailure,
   withAttempt,
   withDecision,
@@ -70,6 +72,12 @@ export const requestSetup = setup({
     readCache: required<CacheOutput, ReadCacheInput>('readCache'),
     rewritePrompt: required<RewriteOutput, RewriteInput>('rewritePrompt'),
     callSimplified: required<SimplifiedOutput, SimplifiedInput>('callSimplified'),
+    /** Streams one attempt, reporting `stream.token`, then `stream.end` or `stream.failed`, to the parent. */
+    streamProvider: fromCallback<RequestEvent, CallInput>(() => {
+      throw new Error(
+        'requestMachine: actor "streamProvider" was not provided; supply it with machine.provide({ actors })',
+      );
+    }),
   },
   guards: {
     foundProvider: ({ event }) => outputOf<SelectOutput>(event).provider !== null,
@@ -88,6 +96,11 @@ export const requestSetup = setup({
     isCacheHit: ({ event }) => outputOf<CacheOutput>(event).hit !== null,
     gotSimplifiedAnswer: ({ event }) => outputOf<SimplifiedOutput>(event).answer !== null,
     gotRewrite: ({ event }) => outputOf<RewriteOutput>(event).request !== null,
+    isStreamMode: ({ context }) => context.mode === 'stream',
+    hasStreamed: ({ context }) => context.streamedText.length > 0,
+    streamCommitted: ({ context }) => streamCommitted(context),
+    canResumeStream: ({ context }) =>
+      context.features.resumeStream && context.excluded.length + 1 < context.providerCount,
   },
   actions: {
     useSelectedProvider: assign(({ context, event }) => {
@@ -131,7 +144,87 @@ export const requestSetup = setup({
       attemptsOnProvider: context.attemptsOnProvider + 1,
       totalAttempts: context.totalAttempts + 1,
       attemptStartedAt: context.clockMs,
+      attemptText: '',
     })),
+    recordToken: assign(({ context, event }) => {
+      if (event.type !== 'stream.token') return {};
+      return {
+        attemptText: context.attemptText + event.text,
+        streamedText: context.streamedText + event.text,
+        clockMs: event.at,
+      };
+    }),
+    recordStreamEnd: assign(({ context, event }) => {
+      if (event.type !== 'stream.end') return {};
+      const out = event.output;
+      const provider = context.provider?.id ?? '?';
+      return {
+        lastText: context.streamedText,
+        clockMs: out.at,
+        answer: {
+          text: context.streamedText,
+          data: null,
+          source: 'primary' as const,
+          provider,
+          ...(out.model !== undefined ? { model: out.model } : {}),
+          ...(out.usage !== undefined ? { usage: out.usage } : {}),
+        },
+        attempts: withAttempt(context, {
+          provider,
+          attempt: context.attemptsOnProvider,
+          startedAt: context.attemptStartedAt,
+          durationMs: out.at - context.attemptStartedAt,
+          outcome: 'success',
+          decision: 'succeeded',
+        }),
+      };
+    }),
+    recordStreamFailure: assign(({ context, event }) => {
+      if (event.type !== 'stream.failed') return {};
+      const failure = toFailure(event.failure, context.clockMs);
+      return {
+        lastError: failure.error,
+        clockMs: failure.at,
+        attempts: withAttempt(context, {
+          provider: context.provider?.id ?? '?',
+          attempt: context.attemptsOnProvider,
+          startedAt: context.attemptStartedAt,
+          durationMs: failure.at - context.attemptStartedAt,
+          outcome: failure.error.type,
+          decision: 'fail',
+          ...(failure.error.code ? { code: failure.error.code } : {}),
+          ...(failure.error.retryAfterMs !== undefined ? { retryAfterMs: failure.error.retryAfterMs } : {}),
+        }),
+      };
+    }),
+    recordStreamTimeout: assign(({ context }, params: { code: 'first_token_timeout' | 'stream_idle' }) => {
+      const provider = context.provider?.id ?? '?';
+      const waited =
+        params.code === 'first_token_timeout' ? context.settings.firstTokenMs : context.settings.idleMs;
+      const at = Math.max(context.clockMs, context.attemptStartedAt) + waited;
+      const what = params.code === 'first_token_timeout' ? 'No first token' : 'The stream stalled';
+      return {
+        lastError: machineError('timeout', `${what} from ${provider} within ${waited} ms.`, {
+          provider,
+          code: params.code,
+        }),
+        clockMs: at,
+        timeoutsOnProvider: context.timeoutsOnProvider + 1,
+        attempts: withAttempt(context, {
+          provider,
+          attempt: context.attemptsOnProvider,
+          startedAt: context.attemptStartedAt,
+          durationMs: at - context.attemptStartedAt,
+          outcome: 'timeout',
+          decision: 'fail',
+          code: params.code,
+        }),
+      };
+    }),
+    carryPartialAnswer: assign(({ context }) => {
+      const request = resumeRequest(context);
+      return { base: request, request, attemptText: '' };
+    }),
     recordAnswer: assign(({ context, event }) => {
       const out = outputOf<CallOutput>(event);
       const provider = context.provider?.id ?? '?';
@@ -273,20 +366,24 @@ export const requestSetup = setup({
     useFallback: assign(({ context }) => ({
       answer: { text: context.fallback ?? '', data: null, source: 'fallback' as const },
     })),
-    assignAborted: assign(({ context, event }) => ({
-      clockMs: event.at ?? context.clockMs,
-      lastError: machineError('aborted', event.reason ?? 'The caller aborted the request.', {
+    assignAborted: assign(({ context, event }) => {
+      const abort = event.type === 'request.abort' ? event : undefined;
+      const error = machineError('aborted', abort?.reason ?? 'The caller aborted the request.', {
         retryable: false,
-      }),
-      error: machineError('aborted', event.reason ?? 'The caller aborted the request.', { retryable: false }),
-      answer: null,
-    })),
-    settleFailure: assign(({ context }) => ({ error: context.error ?? finalError(context), answer: null })),
+      });
+      return { clockMs: abort?.at ?? context.clockMs, lastError: error, error, answer: null };
+    }),
+    settleFailure: assign(({ context }) => {
+      const error = context.error ?? finalError(context);
+      return { error: streamCommitted(context) ? { ...error, retryable: false } : error, answer: null };
+    }),
   },
   delays: {
     attemptTimeout: ({ context }) => context.settings.attemptMs,
     totalDeadline: ({ context }) => context.settings.totalMs,
     /** The machine's own backoff (no jitter); the runtime provides a jittered one. */
     backoffDelay: ({ context }) => plainBackoffMs(context),
+    firstTokenTimeout: ({ context }) => context.settings.firstTokenMs,
+    idleTimeout: ({ context }) => context.settings.idleMs,
   },
 });

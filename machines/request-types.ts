@@ -20,7 +20,8 @@ export type AttemptDecision =
   | 'failover'
   | 'fail'
   | 'skipped'
-  | 'degrade';
+  | 'degrade'
+  | 'resume';
 
 /** One entry of a call's history: an attempt on a provider, or a provider skipped by its breaker. */
 export interface AttemptRecord {
@@ -56,6 +57,10 @@ export interface RequestSettings {
   /** Backoff base and cap in ms (the machine's default delay; the runtime adds jitter). */
   baseMs: number;
   maxMs: number;
+  /** Streaming: deadline for the first token of an attempt. */
+  firstTokenMs: number;
+  /** Streaming: longest silence between tokens once the stream has started. */
+  idleMs: number;
 }
 
 /** Which optional capabilities this call has. */
@@ -65,6 +70,8 @@ export interface RequestFeatures {
   simplified: boolean;
   rewrite: boolean;
   truncate: boolean;
+  /** Streaming: after a mid-stream failure, continue on the next provider with the partial answer as context. */
+  resumeStream: boolean;
 }
 
 /** Input to `requestMachine` (one actor per call). */
@@ -79,6 +86,8 @@ export interface RequestInput {
   startedAt: number;
   /** Static answer of last resort, or null when the call should fail instead. */
   fallback: string | null;
+  /** `call` waits for whole answers; `stream` forwards tokens as they arrive. */
+  mode: 'call' | 'stream';
 }
 
 /** The provider currently in use. */
@@ -120,10 +129,18 @@ export interface RequestContext extends RequestInput {
   attempts: AttemptRecord[];
   answer: AnswerInfo | null;
   error: SerializedLLMError | null;
+  /** Streaming: text already forwarded to the caller in this call (kept across a resumed failover). */
+  streamedText: string;
+  /** Streaming: text forwarded by the current attempt. */
+  attemptText: string;
 }
 
-/** Events sent to a request actor from outside. */
-export type RequestEvent = { type: 'request.abort'; at?: number; reason?: string };
+/** Events sent to a request actor: the caller's abort, and what a streaming attempt reports. */
+export type RequestEvent =
+  | { type: 'request.abort'; at?: number; reason?: string }
+  | { type: 'stream.token'; text: string; at: number }
+  | { type: 'stream.end'; output: CallOutput }
+  | { type: 'stream.failed'; failure: ActorFailure };
 
 /** Output of `selectProvider`: the next provider to try, and those skipped on the way. */
 export interface SelectOutput {
@@ -183,7 +200,14 @@ export interface ActorFailure {
 /** Final output of a request actor. */
 export type RequestOutput =
   | { status: 'succeeded'; answer: AnswerInfo; attempts: AttemptRecord[]; finishedAt: number }
-  | { status: 'failed'; error: SerializedLLMError; attempts: AttemptRecord[]; finishedAt: number };
+  | {
+      status: 'failed';
+      error: SerializedLLMError;
+      attempts: AttemptRecord[];
+      finishedAt: number;
+      /** Streaming: what the caller already received before the failure. */
+      partialText: string;
+    };
 
 /** Inputs of the actors the runtime supplies. */
 export interface SelectInput {

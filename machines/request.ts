@@ -59,8 +59,54 @@ export const requestMachine = requestSetup.createMachine({
               provider: context.provider,
               force: context.lastError?.type === 'context_length',
             }),
-            onDone: { target: 'attempting', actions: 'usePreparedRequest' },
+            onDone: { target: 'dispatching', actions: 'usePreparedRequest' },
             onError: { target: 'deciding', actions: 'recordPrepareFailure' },
+          },
+        },
+        dispatching: {
+          description: 'Starts the attempt: a whole answer (call) or a token stream (stream).',
+          always: [{ guard: 'isStreamMode', target: 'streaming' }, { target: 'attempting' }],
+        },
+        streaming: {
+          description:
+            'One streamed attempt holding a breaker permit: tokens go to the caller as they arrive; before the first token a failure fails over like a call, after it the stream cannot be silently retried.',
+          entry: 'startAttempt',
+          invoke: {
+            id: 'streamProvider',
+            src: 'streamProvider',
+            input: ({ context }) => ({
+              requestId: context.requestId,
+              request: context.request,
+              provider: context.provider,
+              attempt: context.attemptsOnProvider,
+            }),
+          },
+          on: {
+            'stream.end': { target: 'validating', actions: 'recordStreamEnd' },
+            'stream.failed': { target: 'deciding', actions: 'recordStreamFailure' },
+          },
+          initial: 'awaitingFirstToken',
+          states: {
+            awaitingFirstToken: {
+              description: 'Waits for the first token under the first-token deadline.',
+              on: { 'stream.token': { target: 'receiving', actions: 'recordToken' } },
+              after: {
+                firstTokenTimeout: {
+                  target: '#request.active.deciding',
+                  actions: { type: 'recordStreamTimeout', params: { code: 'first_token_timeout' } },
+                },
+              },
+            },
+            receiving: {
+              description: 'Forwards tokens; each one restarts the idle deadline.',
+              on: { 'stream.token': { target: 'receiving', reenter: true, actions: 'recordToken' } },
+              after: {
+                idleTimeout: {
+                  target: '#request.active.deciding',
+                  actions: { type: 'recordStreamTimeout', params: { code: 'stream_idle' } },
+                },
+              },
+            },
           },
         },
         attempting: {
@@ -103,6 +149,16 @@ export const requestMachine = requestSetup.createMachine({
           description: 'Routes a failed attempt by its error type (the taxonomy table).',
           always: [
             {
+              guard: and(['streamCommitted', 'canResumeStream']),
+              target: 'failingOver',
+              actions: [{ type: 'decide', params: { decision: 'resume' } }, 'carryPartialAnswer'],
+            },
+            {
+              guard: 'streamCommitted',
+              target: '#request.failed',
+              actions: [{ type: 'decide', params: { decision: 'fail' } }, 'settleFailure'],
+            },
+            {
               guard: 'isFailFast',
               target: '#request.failed',
               actions: [{ type: 'decide', params: { decision: 'fail' } }, 'settleFailure'],
@@ -124,7 +180,7 @@ export const requestMachine = requestSetup.createMachine({
             },
             {
               guard: and(['canRetryTimeout', 'retryBudgetAllows']),
-              target: 'attempting',
+              target: 'dispatching',
               actions: { type: 'decide', params: { decision: 'retry' } },
             },
             {
@@ -138,12 +194,12 @@ export const requestMachine = requestSetup.createMachine({
         backingOff: {
           description:
             'Waits (Retry-After first, else exponential backoff with jitter) before retrying the same provider.',
-          after: { backoffDelay: { target: 'attempting' } },
+          after: { backoffDelay: { target: 'dispatching' } },
         },
         reprompting: {
           description:
             'Re-asks the same provider with the original request plus what was wrong with the answer.',
-          always: { target: 'attempting', actions: 'applyReprompt' },
+          always: { target: 'dispatching', actions: 'applyReprompt' },
         },
         rewriting: {
           description: "Asks the user's rewrite hook for a request the content filter accepts.",
@@ -174,7 +230,12 @@ export const requestMachine = requestSetup.createMachine({
       states: {
         choosing: {
           description: 'Picks the first degradation step that is configured.',
-          always: [{ guard: 'hasCache', target: 'cache' }, ...toDegradeAfterCache],
+          always: [
+            // Text already streamed to the caller cannot be followed by a different, degraded answer.
+            { guard: 'hasStreamed', target: '#request.failed', actions: 'settleFailure' },
+            { guard: 'hasCache', target: 'cache' },
+            ...toDegradeAfterCache,
+          ],
         },
         cache: {
           description: "Looks up an earlier schema-valid answer under the caller's cache key.",
@@ -240,5 +301,6 @@ export const requestMachine = requestSetup.createMachine({
             context.lastError ?? { name: 'LLMError', type: 'unknown', message: 'failed', retryable: false },
           attempts: context.attempts,
           finishedAt: context.clockMs,
+          partialText: context.streamedText,
         },
 });

@@ -22,6 +22,8 @@ const configs = [
   { schema: true, cache: true, simplified: true },
   { simplified: true, fallback: true },
   { fallback: true },
+  { stream: true, resumeStream: true, cache: true, simplified: true, fallback: true },
+  { stream: true },
 ];
 
 const allPaths = configs.flatMap((features) =>

@@ -31,6 +31,7 @@ import type { ResolvedOptions } from './options.js';
 import type { ProviderEntry, ProviderRegistry } from './registry.js';
 import type { CallScope } from './scope.js';
 import { callSimplifiedActor } from './simplified.js';
+import { streamProviderActor } from './stream-actor.js';
 import { estimateTokens, truncateRequest } from './truncate.js';
 
 /** What the actors need from the client. */
@@ -83,10 +84,64 @@ function skipRecord(entry: ProviderEntry, error: LLMError, at: number): AttemptR
 }
 
 /**
- * Runs one provider call under a breaker permit. The permit is released the moment the attempt ends —
- * including when the machine stops the actor (attempt timeout: a counted `timeout` failure; caller abort or
- * total deadline: `cancelled`) — even if the provider ignores its signal.
+ * Accounts for one attempt on its breaker permit. The permit is released the moment the attempt ends —
+ * including when the machine stops it (attempt timeout: a counted `timeout` failure; caller abort or total
+ * deadline: `cancelled`) — even if the provider ignores its signal. A stopped attempt's late outcome is
+ * ignored, so it cannot overwrite what later attempts recorded.
  */
+export function guardAttempt(
+  deps: ActorDeps,
+  scope: CallScope,
+  entry: ProviderEntry,
+  permit: BreakerPermit,
+  signal: AbortSignal,
+) {
+  const started = deps.clock.now();
+  const id = entry.provider.id;
+  const onStop = () => {
+    const now = deps.clock.now();
+    if (scope.callerAborted || now >= scope.deadlineAt) permit.release({ kind: 'cancelled' });
+    else {
+      const error = new LLMError({ type: 'timeout', provider: id, code: 'attempt_timeout' });
+      scope.lastErrorByProvider.set(id, 'timeout');
+      permit.release({ kind: 'failure', error, durationMs: now - started });
+    }
+  };
+  signal.addEventListener('abort', onStop, { once: true });
+  return {
+    succeeded() {
+      if (!signal.aborted) permit.release({ kind: 'success', durationMs: deps.clock.now() - started });
+    },
+    /** Classifies a throw; records it unless the attempt was already stopped. */
+    failed(thrown: unknown): LLMError {
+      const error = classifyFor(entry, thrown);
+      if (!signal.aborted) {
+        scope.lastErrorByProvider.set(id, error.type);
+        permit.release({ kind: 'failure', error, durationMs: deps.clock.now() - started });
+      }
+      return error;
+    },
+    dispose() {
+      signal.removeEventListener('abort', onStop);
+    },
+  };
+}
+
+/** The permit for an attempt: the one taken while selecting if still good, else a fresh one. */
+export function takePermit(deps: ActorDeps, scope: CallScope, entry: ProviderEntry): BreakerPermit {
+  const held = scope.heldPermit?.providerId === entry.provider.id ? scope.heldPermit.permit : undefined;
+  scope.heldPermit = undefined;
+  // A permit taken while selecting is only good while the circuit has not opened since (other calls may
+  // have tripped it in between); otherwise it goes back and a fresh one is asked for.
+  const stillUsable = entry.breaker.state !== 'open' && entry.breaker.state !== 'forcedOpen';
+  if (held && stillUsable) return held;
+  held?.release({ kind: 'cancelled' });
+  const acquired = entry.breaker.tryAcquire();
+  if (!acquired.ok) throw fail(deps, scope, acquired.error);
+  return acquired.permit;
+}
+
+/** Runs one provider call under a breaker permit (see {@link guardAttempt}). */
 export async function runAttempt(
   deps: ActorDeps,
   scope: CallScope,
@@ -96,17 +151,7 @@ export async function runAttempt(
   attempt: number,
   signal: AbortSignal,
 ) {
-  const started = deps.clock.now();
-  const onStop = () => {
-    const now = deps.clock.now();
-    if (scope.callerAborted || now >= scope.deadlineAt) permit.release({ kind: 'cancelled' });
-    else {
-      const error = new LLMError({ type: 'timeout', provider: entry.provider.id, code: 'attempt_timeout' });
-      scope.lastErrorByProvider.set(entry.provider.id, 'timeout');
-      permit.release({ kind: 'failure', error, durationMs: now - started });
-    }
-  };
-  signal.addEventListener('abort', onStop, { once: true });
+  const guard = guardAttempt(deps, scope, entry, permit, signal);
   try {
     const result = await entry.provider.call(request, { signal, requestId: scope.requestId, attempt });
     if (typeof result?.text !== 'string') {
@@ -116,19 +161,12 @@ export async function runAttempt(
         provider: entry.provider.id,
       });
     }
-    permit.release({ kind: 'success', durationMs: deps.clock.now() - started });
+    guard.succeeded();
     return result;
   } catch (thrown) {
-    const error = classifyFor(entry, thrown);
-    // A stopped attempt was already accounted for when it stopped; its late rejection must not overwrite
-    // what later attempts recorded.
-    if (!signal.aborted) {
-      scope.lastErrorByProvider.set(entry.provider.id, error.type);
-      permit.release({ kind: 'failure', error, durationMs: deps.clock.now() - started });
-    }
-    throw error;
+    throw guard.failed(thrown);
   } finally {
-    signal.removeEventListener('abort', onStop);
+    guard.dispose();
   }
 }
 
@@ -223,20 +261,7 @@ export function createRequestActors(deps: ActorDeps) {
     callProvider: fromPromise<CallOutput, CallInput>(async ({ input, signal }) => {
       const scope = scopeOf(deps, input.requestId);
       const entry = registry.get(input.provider?.id ?? '');
-      let permit: BreakerPermit;
-      const held = scope.heldPermit?.providerId === entry.provider.id ? scope.heldPermit.permit : undefined;
-      scope.heldPermit = undefined;
-      // A permit taken while selecting is only good while the circuit has not opened since (other calls
-      // may have tripped it in between); otherwise it goes back and a fresh one is asked for.
-      const stillUsable = entry.breaker.state !== 'open' && entry.breaker.state !== 'forcedOpen';
-      if (held && stillUsable) {
-        permit = held;
-      } else {
-        held?.release({ kind: 'cancelled' });
-        const acquired = entry.breaker.tryAcquire();
-        if (!acquired.ok) throw fail(deps, scope, acquired.error);
-        permit = acquired.permit;
-      }
+      const permit = takePermit(deps, scope, entry);
       try {
         const result = await runAttempt(deps, scope, entry, permit, input.request, input.attempt, signal);
         const out: CallOutput = { text: result.text, at: clock.now() };
@@ -303,5 +328,6 @@ export function createRequestActors(deps: ActorDeps) {
     }),
 
     callSimplified: callSimplifiedActor(deps),
+    streamProvider: streamProviderActor(deps),
   };
 }

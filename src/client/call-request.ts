@@ -21,6 +21,12 @@ export interface CallRequest<T = unknown> {
   temperature?: number | undefined;
 }
 
+/** What `llm.stream()` takes: a call without a schema (tokens reach the caller before any validation). */
+export interface StreamRequest extends Omit<CallRequest<string>, 'schema'> {
+  /** After a mid-stream failure, continue on the next provider with the partial answer as context. @default false */
+  resumeOnFailure?: boolean | undefined;
+}
+
 interface ResultBase {
   text: string;
   provider: string | undefined;

@@ -1,24 +1,31 @@
 /**
  * `createResilientLLM`: one client, one breaker actor per provider, one request-lifecycle actor per call.
  */
-import { type AnyActorRef, createActor, type InspectionEvent, type Observer, toPromise } from 'xstate';
+import type { AnyActorRef, InspectionEvent, Observer } from 'xstate';
 import { requestMachine } from '../../machines/request.js';
 import { plainBackoffMs } from '../../machines/request-logic.js';
-import type { RequestInput, RequestOutput } from '../../machines/request-types.js';
 import { computeBackoff } from '../backoff.js';
 import type { BreakerOptions } from '../breaker/options.js';
 import { LLMError } from '../errors/llm-error.js';
 import { createRetryBudget } from '../retry-budget.js';
 import { createRequestActors } from './actors.js';
-import { type CallRequest, type CallResult, parseCallRequest } from './call-request.js';
+import { type CallRequest, type CallResult, parseCallRequest, type StreamRequest } from './call-request.js';
 import { type ResilientLLMOptions, resolveOptions } from './options.js';
 import { type ProviderConfig, ProviderRegistry } from './registry.js';
+import { type RunnerDeps, runCall } from './run.js';
 import type { CallScope } from './scope.js';
+import { createTokenQueue, type LLMStream } from './token-stream.js';
 
 /** A resilient LLM client. */
 export interface ResilientLLM {
   /** Answers a request, failing over and degrading as needed; throws an `LLMError` when nothing can answer. */
   call<T = string>(request: CallRequest<T>): Promise<CallResult<T>>;
+  /**
+   * Streams an answer: iterate for text tokens, await `.result` for the outcome. Before the first token a
+   * failure fails over like `call()`; after it, the stream ends with an `LLMError` carrying `partialText`,
+   * unless `resumeOnFailure` continues on the next provider with the partial answer as context.
+   */
+  stream(request: StreamRequest): LLMStream;
   /** Ops: enable or disable a provider for later calls. */
   setProviderEnabled(id: string, enabled: boolean): void;
   /** Ops: change a provider's rank (lower first) for later calls. */
@@ -36,8 +43,6 @@ export interface ResilientLLM {
 }
 
 type ProviderRegistryBreaker = ReturnType<ProviderRegistry['get']>['breaker'];
-
-let sequence = 0;
 
 /** Creates a client. Options are validated here; a bad option throws one `TypeError` naming the field. */
 export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
@@ -71,85 +76,61 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     },
   });
 
-  async function call<T>(raw: CallRequest<T>): Promise<CallResult<T>> {
+  const deps: RunnerDeps = { options: resolved, registry, scopes, actors, budget, machine, inspect };
+  const ensureRunning = () => {
     if (stopped)
       throw new LLMError({
         type: 'bad_request',
         message: 'This client was stopped.',
         code: 'client_stopped',
       });
-    const req = parseCallRequest(raw);
-    if (req.signal?.aborted)
-      throw new LLMError({
-        type: 'aborted',
-        message: 'The caller aborted the request.',
-        cause: req.signal.reason,
-      });
-    const requestId = `req_${(++sequence).toString(36)}_${Math.floor(resolved.random() * 1e9).toString(36)}`;
-    const startedAt = clock.now();
-    const scope: CallScope = {
-      requestId,
-      request: req.request,
-      schema: req.schema,
-      cacheKey: req.cacheKey,
-      deadlineAt: startedAt + resolved.timeouts.totalMs,
-      callerAborted: false,
-      heldPermit: undefined,
-      skipped: new Set(),
-      lastErrorByProvider: new Map(),
-      lastError: undefined,
-    };
-    const input: RequestInput = {
-      requestId,
-      request: req.request,
-      startedAt,
-      providerCount: registry.ranked().length,
-      fallback: resolved.degradation.fallback ?? null,
-      settings: {
-        maxAttempts: resolved.retry.maxAttempts,
-        maxReprompts: resolved.validation.maxReprompts,
-        timeoutRetries: resolved.timeouts.timeoutRetries,
-        attemptMs: resolved.timeouts.attemptMs,
-        totalMs: resolved.timeouts.totalMs,
-        baseMs: resolved.retry.baseMs,
-        maxMs: resolved.retry.maxMs,
+  };
+
+  async function call<T>(raw: CallRequest<T>): Promise<CallResult<T>> {
+    ensureRunning();
+    return runCall(deps, parseCallRequest(raw), { mode: 'call' });
+  }
+
+  function stream(raw: StreamRequest): LLMStream {
+    const controller = new AbortController();
+    const queue = createTokenQueue(() => controller.abort());
+    let streamed = false;
+    const result = (async () => {
+      ensureRunning();
+      const { resumeOnFailure = false, ...rest } = raw ?? ({} as StreamRequest);
+      const req = parseCallRequest<string>(rest as CallRequest<string>);
+      const callerSignal = req.signal;
+      if (callerSignal?.aborted) controller.abort(callerSignal.reason);
+      callerSignal?.addEventListener('abort', () => controller.abort(callerSignal.reason), { once: true });
+      const sink = (text: string) => {
+        streamed = true;
+        queue.push(text);
+      };
+      return runCall(
+        deps,
+        { ...req, signal: controller.signal },
+        { mode: 'stream', sink, resume: resumeOnFailure },
+      );
+    })().then(
+      (r) => {
+        // Answers that did not stream (cache, simplified prompt, fallback) arrive as one token.
+        if (!streamed && r.text) queue.push(r.text);
+        queue.end();
+        return r;
       },
-      features: {
-        schema: req.schema !== undefined,
-        cache: resolved.degradation.cache !== undefined && req.cacheKey !== undefined,
-        simplified: resolved.degradation.simplifiedPrompt !== undefined,
-        rewrite: resolved.hooks.rewritePrompt !== undefined,
-        truncate: resolved.hooks.truncate !== undefined,
+      (error: unknown) => {
+        const llmError = LLMError.is(error) ? error : new LLMError({ type: 'unknown', cause: error });
+        queue.fail(llmError);
+        throw llmError;
       },
-    };
-    scopes.set(requestId, scope);
-    budget.recordCall();
-    const actor = createActor(machine, { input, clock, id: requestId, ...(inspect ? { inspect } : {}) });
-    actors.set(requestId, actor);
-    const onAbort = () => {
-      scope.callerAborted = true;
-      actor.send({ type: 'request.abort', at: clock.now() });
-    };
-    req.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      actor.start();
-      const output = (await toPromise(actor)) as RequestOutput;
-      return toResult<T>(output, scope, startedAt, clock.now(), req.schema !== undefined);
-    } catch (error) {
-      throw LLMError.is(error)
-        ? error
-        : new LLMError({ type: 'unknown', message: 'The request lifecycle failed.', cause: error });
-    } finally {
-      req.signal?.removeEventListener('abort', onAbort);
-      scope.heldPermit?.permit.release({ kind: 'cancelled' });
-      scopes.delete(requestId);
-      actors.delete(requestId);
-      actor.stop();
-    }
+    );
+    result.catch(() => {}); // the iterator reports the error too; an unread result must not be unhandled
+    return { result, [Symbol.asyncIterator]: () => queue.iterator() };
   }
 
   return {
     call,
+    stream,
     setProviderEnabled: (id, enabled) => registry.setEnabled(id, enabled),
     setProviderPriority: (id, priority) => registry.setPriority(id, priority),
     configureProviders: (config) => registry.configure(config),
@@ -175,31 +156,4 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
       registry.stop();
     },
   };
-}
-
-function toResult<T>(
-  output: RequestOutput,
-  scope: CallScope,
-  startedAt: number,
-  now: number,
-  hasSchema: boolean,
-): CallResult<T> {
-  if (output.status === 'failed') {
-    const cause = scope.lastError?.type === output.error.type ? scope.lastError : undefined;
-    throw new LLMError({ ...output.error, ...(cause ? { cause } : {}) });
-  }
-  const { answer } = output;
-  let data: unknown = answer.data;
-  if (answer.source === 'fallback') data = hasSchema ? undefined : answer.text;
-  return {
-    data: data as T,
-    text: answer.text,
-    source: answer.source,
-    provider: answer.provider,
-    model: answer.model,
-    usage: answer.usage,
-    attempts: output.attempts,
-    durationMs: now - startedAt,
-    requestId: scope.requestId,
-  } as CallResult<T>;
 }

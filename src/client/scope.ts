@@ -24,4 +24,6 @@ export interface CallScope {
   readonly lastErrorByProvider: Map<string, LLMErrorType>;
   /** The last error as thrown, kept as the `cause` of the call's final error. */
   lastError: LLMError | undefined;
+  /** Streaming: where tokens go, in order, as they arrive. */
+  readonly sink: ((text: string) => void) | undefined;
 }

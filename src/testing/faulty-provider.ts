@@ -4,14 +4,28 @@
  */
 import { type Clock, sleep, systemClock } from '../clock.js';
 import { LLMError, type LLMErrorType } from '../errors/llm-error.js';
-import type { LLMRequest, Provider, ProviderCallOptions, ProviderResult } from '../types.js';
+import type {
+  LLMRequest,
+  Provider,
+  ProviderCallOptions,
+  ProviderResult,
+  ProviderStreamEvent,
+} from '../types.js';
 
 /** One scripted behaviour. */
 export type FaultStep =
-  | { text: string; delayMs?: number; model?: string }
-  | { error: LLMErrorType; retryAfterMs?: number | undefined; delayMs?: number; code?: string | undefined }
+  | { text: string; delayMs?: number; model?: string; tokenDelayMs?: number }
+  | {
+      error: LLMErrorType;
+      retryAfterMs?: number | undefined;
+      delayMs?: number;
+      code?: string | undefined;
+      /** Streaming: text sent before the error (a mid-stream failure). */
+      afterText?: string;
+    }
   | { throw: unknown; delayMs?: number }
-  | { hang: true };
+  /** Never answers; when streaming, after sending `afterText` (a stall). */
+  | { hang: true; afterText?: string };
 
 /** What a script sees for each call. */
 export interface FaultyCallContext {
@@ -55,47 +69,79 @@ export function faultyProvider(options: FaultyProviderOptions): FaultyProvider {
     return step;
   };
 
+  const begin = (request: LLMRequest, callOptions: ProviderCallOptions): FaultStep => {
+    const context: FaultyCallContext = {
+      call: calls.length + 1,
+      request,
+      requestId: callOptions.requestId,
+      attempt: callOptions.attempt,
+    };
+    calls.push({ ...context, at: clock.now() });
+    return pick(context);
+  };
+  const hang = (signal: AbortSignal) =>
+    new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(abortError(options.id));
+      signal.addEventListener('abort', () => reject(abortError(options.id)), { once: true });
+    });
+  const wait = async (ms: number | undefined, signal: AbortSignal) => {
+    if (!ms) return;
+    try {
+      await sleep(clock, ms, signal);
+    } catch {
+      throw abortError(options.id);
+    }
+  };
+  const failure = (step: Extract<FaultStep, { error: LLMErrorType }>) =>
+    new LLMError({
+      type: step.error,
+      message: `${options.id} scripted ${step.error}`,
+      provider: options.id,
+      retryAfterMs: step.retryAfterMs,
+      code: step.code,
+    });
+
   const provider: FaultyProvider = {
     id: options.id,
     calls,
     async call(request: LLMRequest, callOptions: ProviderCallOptions): Promise<ProviderResult> {
-      const context: FaultyCallContext = {
-        call: calls.length + 1,
-        request,
-        requestId: callOptions.requestId,
-        attempt: callOptions.attempt,
-      };
-      calls.push({ ...context, at: clock.now() });
-      const step = pick(context);
+      const step = begin(request, callOptions);
       const { signal } = callOptions;
-      if ('hang' in step) {
-        return new Promise<never>((_, reject) => {
-          if (signal.aborted) reject(abortError(options.id));
-          signal.addEventListener('abort', () => reject(abortError(options.id)), { once: true });
-        });
-      }
-      if (step.delayMs) {
-        try {
-          await sleep(clock, step.delayMs, signal);
-        } catch {
-          throw abortError(options.id);
-        }
-      }
+      if ('hang' in step) return hang(signal);
+      await wait(step.delayMs, signal);
       if ('text' in step) return { text: step.text, model: step.model ?? `${options.id}-model` };
       if ('throw' in step) throw step.throw;
-      throw new LLMError({
-        type: step.error,
-        message: `${options.id} scripted ${step.error}`,
-        provider: options.id,
-        retryAfterMs: step.retryAfterMs,
-        code: step.code,
-      });
+      throw failure(step);
+    },
+    async *stream(request: LLMRequest, callOptions: ProviderCallOptions): AsyncIterable<ProviderStreamEvent> {
+      const step = begin(request, callOptions);
+      const { signal } = callOptions;
+      if ('hang' in step) {
+        for (const token of tokens(step.afterText)) yield { type: 'delta', text: token };
+        return await hang(signal);
+      }
+      await wait(step.delayMs, signal);
+      if ('throw' in step) throw step.throw;
+      if ('error' in step) {
+        for (const token of tokens(step.afterText)) yield { type: 'delta', text: token };
+        throw failure(step);
+      }
+      for (const token of tokens(step.text)) {
+        await wait(step.tokenDelayMs, signal);
+        yield { type: 'delta', text: token };
+      }
+      yield { type: 'done', model: step.model ?? `${options.id}-model` };
     },
   };
   if (options.priority !== undefined) provider.priority = options.priority;
   if (options.enabled !== undefined) provider.enabled = options.enabled;
   if (options.contextWindow !== undefined) provider.contextWindow = options.contextWindow;
   return provider;
+}
+
+/** Splits text into word tokens, each keeping its trailing space. */
+function tokens(text: string | undefined): string[] {
+  return text ? text.split(/(?<= )/) : [];
 }
 
 function abortError(provider: string): LLMError {

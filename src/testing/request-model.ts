@@ -33,9 +33,9 @@ export const MODEL_ANSWER = { text: '{"answer":"42"}', data: { answer: '42' } } 
 
 /** A model input: 2 providers, small bounds, the given features. */
 export function requestModelInput(
-  features: Partial<RequestFeatures> & { fallback?: boolean } = {},
+  features: Partial<RequestFeatures> & { fallback?: boolean; stream?: boolean } = {},
 ): RequestInput {
-  const { fallback, ...rest } = features;
+  const { fallback, stream, ...rest } = features;
   return {
     requestId: 'model',
     request: {
@@ -52,8 +52,19 @@ export function requestModelInput(
       totalMs: 1_000_000,
       baseMs: 10,
       maxMs: 100,
+      firstTokenMs: 1_000,
+      idleMs: 1_000,
     },
-    features: { schema: false, cache: false, simplified: false, rewrite: false, truncate: false, ...rest },
+    features: {
+      schema: false,
+      cache: false,
+      simplified: false,
+      rewrite: false,
+      truncate: false,
+      resumeStream: false,
+      ...rest,
+    },
+    mode: stream ? 'stream' : 'call',
     providerCount: 2,
     startedAt: 0,
     fallback: fallback ? 'fallback answer' : null,
@@ -129,6 +140,41 @@ export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
             ]
           : []),
       ];
+    case 'active.streaming.awaitingFirstToken':
+    case 'active.streaming.receiving': {
+      const receiving = statePath(snapshot.value).endsWith('receiving');
+      return [
+        { type: 'stream.token', text: 'tok ', at } as EventObject,
+        { type: 'stream.end', output: { text: context.streamedText, at } } as EventObject,
+        ...MODEL_PROVIDER_ERRORS.filter(
+          (e) => !receiving || e.type === 'provider_error' || e.type === 'rate_limit',
+        ).map(
+          (e) =>
+            ({
+              type: 'stream.failed',
+              failure: (
+                failed(
+                  'x',
+                  context,
+                  e.type,
+                  e.retryAfterMs ? { retryAfterMs: e.retryAfterMs } : {},
+                ) as never as {
+                  error: unknown;
+                }
+              ).error,
+            }) as EventObject,
+        ),
+        receiving
+          ? { type: 'xstate.after.idleTimeout.request.active.streaming.receiving' }
+          : { type: 'xstate.after.firstTokenTimeout.request.active.streaming.awaitingFirstToken' },
+        ...(first && !receiving
+          ? [
+              { type: 'xstate.after.totalDeadline.request.active' },
+              { type: 'request.abort', at } as EventObject,
+            ]
+          : []),
+      ];
+    }
     case 'active.validating':
       return [
         done('validateOutput', { data: MODEL_ANSWER.data, at }),
@@ -188,6 +234,8 @@ export function serializeRequestModelState(snapshot: RequestSnapshot): string {
     c.totalAttempts === 1 && c.clockMs === c.startedAt,
     c.lastText !== null,
     hasSimplifiable(c),
+    c.attemptText.length > 0,
+    c.streamedText.length > 0,
     snapshot.status,
   ]);
 }

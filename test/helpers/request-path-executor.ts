@@ -17,8 +17,8 @@ import type { Cache, LLMRequest } from '../../src/types.js';
 type Snapshot = SnapshotFrom<typeof requestMachine>;
 type Step = { event: EventObject; state: Snapshot };
 type ProviderBehaviour =
-  | { kind: 'valid' | 'invalid' | 'hang' | 'abort' }
-  | { kind: 'error'; type: LLMErrorType; retryAfterMs?: number };
+  | { kind: 'valid' | 'invalid' | 'hang' | 'abort'; text?: string | undefined }
+  | { kind: 'error'; type: LLMErrorType; retryAfterMs?: number; text?: string | undefined };
 
 /** Behaviour queues built from a path. */
 interface Script {
@@ -46,6 +46,12 @@ export function scriptOf(steps: readonly Step[]): Script {
     truncate: [],
     tinyWindow: new Set(),
     deadline: false,
+  };
+  let tokens = 0; // tokens of the streamed attempt in progress
+  const streamed = () => {
+    const text = 'tok '.repeat(tokens);
+    tokens = 0;
+    return text;
   };
   steps.forEach((step, i) => {
     if (i === 0) return;
@@ -75,15 +81,35 @@ export function scriptOf(steps: readonly Step[]): Script {
         break;
       }
       case 'xstate.after.attemptTimeout.request.active.attempting':
-        script.provider.push({ kind: 'hang' });
+      case 'xstate.after.firstTokenTimeout.request.active.streaming.awaitingFirstToken':
+      case 'xstate.after.idleTimeout.request.active.streaming.receiving':
+        script.provider.push({ kind: 'hang', text: streamed() });
         break;
       case 'xstate.after.totalDeadline.request.active':
-        script.provider.push({ kind: 'hang' });
+        script.provider.push({ kind: 'hang', text: streamed() });
         script.deadline = true;
         break;
       case 'request.abort':
-        script.provider.push({ kind: 'abort' });
+        script.provider.push({ kind: 'abort', text: streamed() });
         break;
+      case 'stream.token':
+        tokens++;
+        break;
+      case 'stream.end':
+        script.provider.push({ kind: 'valid', text: streamed() });
+        break;
+      case 'stream.failed': {
+        const { type, retryAfterMs } = (
+          e as unknown as { failure: { error: { type: LLMErrorType; retryAfterMs?: number } } }
+        ).failure.error;
+        script.provider.push({
+          kind: 'error',
+          type,
+          text: streamed(),
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        });
+        break;
+      }
       case 'xstate.done.actor.rewritePrompt':
         script.rewrite.push(outputOf(e).request ? 'request' : 'none');
         break;
@@ -107,6 +133,8 @@ export function scriptOf(steps: readonly Step[]): Script {
         break;
     }
   });
+  // A path that ends mid-stream: the attempt sends its tokens, then stalls.
+  if (tokens > 0) script.provider.push({ kind: 'hang', text: streamed() });
   return script;
 }
 
@@ -124,16 +152,20 @@ export async function executePath(
     if (!b) return { error: 'provider_error' };
     switch (b.kind) {
       case 'valid':
-        return { text: MODEL_ANSWER.text };
+        return { text: b.text ?? MODEL_ANSWER.text };
       case 'invalid':
         return { text: 'no json here' };
       case 'hang':
-        return { hang: true };
+        return { hang: true, ...(b.text ? { afterText: b.text } : {}) };
       case 'abort':
         queueMicrotask(() => controller.abort());
         return { hang: true };
       case 'error':
-        return { error: b.type, ...(b.retryAfterMs !== undefined ? { retryAfterMs: b.retryAfterMs } : {}) };
+        return {
+          error: b.type,
+          ...(b.retryAfterMs !== undefined ? { retryAfterMs: b.retryAfterMs } : {}),
+          ...(b.text ? { afterText: b.text } : {}),
+        };
     }
   };
   const providers = ['p0', 'p1'].map((id, priority) =>
@@ -169,6 +201,8 @@ export async function executePath(
     },
     validation: { maxReprompts: first.settings.maxReprompts },
     timeouts: {
+      firstTokenMs: first.settings.firstTokenMs,
+      idleMs: first.settings.idleMs,
       attemptMs: first.settings.attemptMs,
       totalMs: script.deadline ? first.settings.attemptMs / 2 : first.settings.totalMs,
       timeoutRetries: first.settings.timeoutRetries,
@@ -209,12 +243,15 @@ export async function executePath(
     },
   });
   const schema = z.object({ answer: z.string() });
-  const pending = llm.call({
+  const common = {
     messages: first.request.messages,
     signal: controller.signal,
-    ...(features.schema ? { schema } : {}),
     ...(features.cache ? { cacheKey: 'k' } : {}),
-  });
+  };
+  const pending: Promise<unknown> =
+    first.mode === 'stream'
+      ? llm.stream({ ...common, resumeOnFailure: features.resumeStream }).result
+      : llm.call({ ...common, ...(features.schema ? { schema } : {}) });
   await settleWithClock(
     pending.catch((e) => (LLMError.is(e) ? e : Promise.reject(e))),
     clock,

@@ -1,0 +1,83 @@
+/**
+ * The `streamProvider` actor: one streamed attempt. Tokens go to the caller's sink first, then to the
+ * machine as `stream.token` (which restarts the idle deadline); the attempt ends with `stream.end` or
+ * `stream.failed`. A provider without `stream` is called whole and its answer forwarded as one token.
+ */
+import { fromCallback } from 'xstate';
+import type { CallInput, CallOutput, RequestEvent } from '../../machines/request-types.js';
+import type { ProviderStreamEvent, Usage } from '../types.js';
+import { type ActorDeps, fail, guardAttempt, scopeOf, takePermit } from './actors.js';
+import type { ProviderEntry } from './registry.js';
+
+async function* wholeAnswer(
+  entry: ProviderEntry,
+  ...args: Parameters<ProviderEntry['provider']['call']>
+): AsyncIterable<ProviderStreamEvent> {
+  const result = await entry.provider.call(...args);
+  yield { type: 'delta', text: result.text };
+  yield {
+    type: 'done',
+    ...(result.model !== undefined ? { model: result.model } : {}),
+    ...(result.usage !== undefined ? { usage: result.usage } : {}),
+  };
+}
+
+/** The `streamProvider` actor implementation. */
+export function streamProviderActor(deps: ActorDeps) {
+  const { clock, registry } = deps;
+  return fromCallback<RequestEvent, CallInput>(({ input, sendBack }) => {
+    const controller = new AbortController();
+    const send = (event: RequestEvent) => {
+      if (!controller.signal.aborted) sendBack(event);
+    };
+    const scope = scopeOf(deps, input.requestId);
+    const entry = registry.get(input.provider?.id ?? '');
+    void (async () => {
+      let permit: ReturnType<typeof takePermit>;
+      try {
+        permit = takePermit(deps, scope, entry);
+      } catch (failure) {
+        send({ type: 'stream.failed', failure: failure as never });
+        return;
+      }
+      const guard = guardAttempt(deps, scope, entry, permit, controller.signal);
+      const options = { signal: controller.signal, requestId: scope.requestId, attempt: input.attempt };
+      let text = '';
+      let model: string | undefined;
+      let usage: Usage | undefined;
+      try {
+        const events = entry.provider.stream
+          ? entry.provider.stream(input.request, options)
+          : wholeAnswer(entry, input.request, options);
+        for await (const event of events) {
+          if (controller.signal.aborted) return;
+          if (event.type === 'delta') {
+            if (!event.text) continue;
+            text += event.text;
+            scope.sink?.(event.text);
+            send({ type: 'stream.token', text: event.text, at: clock.now() });
+          } else {
+            model = event.model ?? model;
+            usage = event.usage ?? usage;
+          }
+        }
+        if (controller.signal.aborted) return;
+        guard.succeeded();
+        const output: CallOutput = { text, at: clock.now() };
+        if (model !== undefined) output.model = model;
+        if (usage !== undefined) output.usage = usage;
+        send({ type: 'stream.end', output });
+      } catch (thrown) {
+        const error = guard.failed(thrown);
+        if (controller.signal.aborted) return;
+        send({
+          type: 'stream.failed',
+          failure: fail(deps, scope, text ? error.with({ partialText: text }) : error),
+        });
+      } finally {
+        guard.dispose();
+      }
+    })();
+    return () => controller.abort();
+  });
+}
