@@ -3,6 +3,7 @@
  * machines whose side effects are actors you supply with `machine.provide({ actors })`.
  */
 export { circuitBreakerMachine } from './circuit-breaker.js';
+export { sharedCircuitBreakerMachine } from './circuit-breaker-shared.js';
 export type {
   BreakerContext,
   BreakerDecision,
@@ -10,7 +11,9 @@ export type {
   BreakerMachineConfig,
   BreakerMachineInput,
   BreakerReason,
+  BreakerSource,
   BreakerStateName,
+  BreakerSyncState,
 } from './circuit-breaker-types.js';
 export { defaultBreakerMachineConfig, WINDOW_BUCKETS } from './circuit-breaker-types.js';
 export { requestMachine } from './request.js';

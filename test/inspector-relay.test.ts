@@ -144,4 +144,76 @@ describe('inspector relay', () => {
       await bridge.close();
     }
   });
+
+  it.each([
+    ['the inspect URL option', (u: string) => ({ inspect: u })],
+    [
+      'the RESILIENT_LLM_INSPECT variable',
+      (u: string) => {
+        process.env.RESILIENT_LLM_INSPECT = u;
+        return {};
+      },
+    ],
+  ])(
+    'connects a client from %s: its actors reach the page, ops commands reach its breakers',
+    async (_n, wire) => {
+      const page = await connect(`role=page&token=${TOKEN}`);
+      const messages = collect(page);
+      const llm = createResilientLLM({
+        providers: [faultyProvider({ id: 'alpha', script: [{ text: 'ok' }] })],
+        ...wire(url(`token=${TOKEN}`)),
+      });
+      delete process.env.RESILIENT_LLM_INSPECT;
+      try {
+        const result = await llm.call({ messages: [{ role: 'user', content: 'hi' }] });
+        const ids = () =>
+          messages
+            .filter((m) => m.t === 'batch')
+            .flatMap((m) => (m.events as Array<{ id: string }>).map((e) => e.id));
+        await expect.poll(ids).toContain(result.requestId);
+        await expect.poll(ids).toContain('breaker:alpha');
+        const appId = messages.find((m) => m.t === 'app')?.appId;
+        const command = { type: 'breaker.forceOpen', provider: 'alpha' };
+        page.send(JSON.stringify({ t: 'command', appId, id: 'c9', command }));
+        await expect.poll(() => llm.breaker('alpha').state).toBe('forcedOpen');
+      } finally {
+        await llm.stop();
+      }
+    },
+  );
+
+  it('stays off with inspect: false even when the variable is set', async () => {
+    const page = await connect(`role=page&token=${TOKEN}`);
+    const messages = collect(page);
+    process.env.RESILIENT_LLM_INSPECT = url(`token=${TOKEN}`);
+    const off = createResilientLLM({
+      providers: [faultyProvider({ id: 'off', script: [{ text: 'ok' }] })],
+      inspect: false,
+    });
+    await off.call({ messages: [{ role: 'user', content: 'hi' }] });
+    // A second client that does connect (created later) shows the relay works: only it is announced.
+    const on = createResilientLLM({ providers: [faultyProvider({ id: 'on', script: [{ text: 'ok' }] })] });
+    delete process.env.RESILIENT_LLM_INSPECT;
+    try {
+      await expect.poll(() => messages.filter((m) => m.t === 'app').length).toBe(1);
+      const ids = () =>
+        messages
+          .filter((m) => m.t === 'batch')
+          .flatMap((m) => (m.events as Array<{ id: string }>).map((e) => e.id));
+      await expect.poll(ids).toContain('breaker:on');
+      expect(ids()).not.toContain('breaker:off');
+    } finally {
+      await off.stop();
+      await on.stop();
+    }
+  });
+
+  it('rejects an inspect value that is not a ws:// URL', () => {
+    expect(() =>
+      createResilientLLM({
+        providers: [faultyProvider({ id: 'a', script: [{ text: 'ok' }] })],
+        inspect: 'http://x',
+      }),
+    ).toThrow(/inspect must be a ws/);
+  });
 });

@@ -13,13 +13,21 @@ const work = mkdtempSync(join(tmpdir(), 'resilient-llm-pack-'));
 let tarball = '';
 
 const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
 
 beforeAll(() => {
   const out = run('npm', ['pack', '--pack-destination', work, '--json'], root);
   const info = JSON.parse(out) as Array<{ filename: string }>;
   tarball = join(work, info[0]?.filename ?? '');
-  writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  writeFileSync(
+    join(work, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], work);
 }, 240_000);
 
@@ -65,7 +73,11 @@ describe('the packed tarball', () => {
 
   it('has types that resolve for ESM consumers (arethetypeswrong)', () => {
     // The package is ESM-only on purpose; attw exits non-zero on any problem that profile does not ignore.
-    const out = run(join(root, 'node_modules/.bin/attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii'], root);
+    const out = run(
+      join(root, 'node_modules/.bin/attw'),
+      [tarball, '--profile', 'esm-only', '--format', 'ascii'],
+      root,
+    );
     const esmLines = out.split('\n').filter((line) => /^(node16 \(from ESM\)|bundler):/.test(line));
     expect(esmLines.length).toBeGreaterThanOrEqual(8);
     expect(esmLines.filter((line) => !line.includes('🟢'))).toEqual([]);

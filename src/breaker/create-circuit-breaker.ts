@@ -99,6 +99,7 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
           context: { ...saved.context, source: 'local', probeAllowance: 0 },
         });
   const actor = createActor(machine, {
+    id: `breaker:${resolved.id}`,
     clock: actorClock,
     input: { config, at: clock.now() },
     ...(restored === undefined ? {} : { snapshot: restored }),

@@ -8,6 +8,19 @@ export { defaultBreakerOptions, resolveBreakerOptions } from './options.js';
 export type { BreakerSnapshot } from './snapshot.js';
 export { BREAKER_STATE_NAMES } from './snapshot.js';
 export type {
+  BreakerStore,
+  BreakerSyncState,
+  ProbeReservation,
+  SharedBreakerHandle,
+  SharedBreakerState,
+  StoreCommand,
+  StoreOutcome,
+  StoreSeed,
+  StoreVerdict,
+} from './store.js';
+export type { MemoryStoreOptions } from './store-memory.js';
+export { defaultMemoryStoreOptions, memoryStore } from './store-memory.js';
+export type {
   BreakerAcquireResult,
   BreakerExecuteOptions,
   BreakerOutcome,

@@ -83,6 +83,8 @@ export function createStoreMirror(deps: StoreMirrorDeps): StoreMirror {
   const handle = store.breaker(id, config);
   let known: { generation: string; epoch: number } | null = null;
   let connected = false;
+  /** Outcomes of permits issued before the first join: reported once joined, so none is lost at start-up. */
+  let startup: Array<{ verdict: ReturnType<typeof verdictOf>; retryAfterMs: number | undefined }> | null = [];
   let lostAt: number | null = null;
   let stopped = false;
   let reserving = false;
@@ -116,6 +118,14 @@ export function createStoreMirror(deps: StoreMirrorDeps): StoreMirror {
     if (!fresh && !resumed) return;
     known = { generation: remote.generation, epoch: remote.epoch };
     releaseLeases();
+    const early = startup ?? [];
+    startup = null;
+    for (const { verdict, retryAfterMs } of early) {
+      call(() => handle.record({ epoch: remote.epoch, verdict, retryAfterMs, leaseId: undefined })).then(
+        apply,
+        lose,
+      );
+    }
     const { state, remainingMs, reason, trips, reopens } = remote;
     send({ type: 'breaker.sync', at: clock.now(), state, remainingMs, reason, trips, reopens });
   };
@@ -172,6 +182,16 @@ export function createStoreMirror(deps: StoreMirrorDeps): StoreMirror {
       };
     },
     report(event, link) {
+      if (
+        startup !== null &&
+        startup.length < 1_000 &&
+        !connected &&
+        (event.type === 'breaker.success' || event.type === 'breaker.failure')
+      ) {
+        const retryAfterMs = event.type === 'breaker.failure' ? event.retryAfterMs : undefined;
+        startup.push({ verdict: verdictOf(config, event), retryAfterMs });
+        return;
+      }
       if (stopped || !connected || link.epoch === null) return;
       if (event.type === 'breaker.release') {
         const { leaseId } = link;

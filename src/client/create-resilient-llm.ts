@@ -7,6 +7,7 @@ import { plainBackoffMs } from '../../machines/request-logic.js';
 import { computeBackoff } from '../backoff.js';
 import type { BreakerOptions } from '../breaker/options.js';
 import { LLMError } from '../errors/llm-error.js';
+import { createInspectBridge } from '../inspect/bridge.js';
 import { createRetryBudget } from '../retry-budget.js';
 import { createRequestActors } from './actors.js';
 import { type CallRequest, type CallResult, parseCallRequest, type StreamRequest } from './call-request.js';
@@ -48,11 +49,16 @@ type ProviderRegistryBreaker = ReturnType<ProviderRegistry['get']>['breaker'];
 export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
   const resolved = resolveOptions(options);
   const { clock } = resolved;
-  const inspect = resolved.inspect ? (resolved.inspect as Observer<InspectionEvent>) : undefined;
+  // Inspection: an observer as given, or a bridge to the inspector page for a URL (or the env var).
+  const target =
+    resolved.inspect === undefined ? process.env.RESILIENT_LLM_INSPECT || undefined : resolved.inspect;
+  const bridge = typeof target === 'string' ? createInspectBridge({ url: target }) : undefined;
+  const inspect = bridge ? bridge.observer : target ? (target as Observer<InspectionEvent>) : undefined;
   const breakerOptions: BreakerOptions = {
     ...(resolved.breaker as BreakerOptions),
     clock,
     ...(inspect ? { inspect } : {}),
+    ...(resolved.store ? { store: resolved.store } : {}),
   };
   const registry = new ProviderRegistry(resolved.providers, breakerOptions);
   const scopes = new Map<string, CallScope>();
@@ -128,7 +134,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     return { result, [Symbol.asyncIterator]: () => queue.iterator() };
   }
 
-  return {
+  const llm: ResilientLLM = {
     call,
     stream,
     setProviderEnabled: (id, enabled) => registry.setEnabled(id, enabled),
@@ -154,6 +160,10 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
         actor.send({ type: 'request.abort', at: clock.now(), reason: 'The client was stopped.' });
       }
       registry.stop();
+      await bridge?.close();
     },
   };
+  // The page's breaker panel and ops controls (force open, disable, reset, re-rank) act on this client.
+  bridge?.attach(llm);
+  return llm;
 }

@@ -5,6 +5,7 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
 import { type RetryOptions, retryOptionsSchema } from '../backoff.js';
 import type { BreakerOptions } from '../breaker/options.js';
+import type { BreakerStore } from '../breaker/store.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
 import { parseOptions } from '../options.js';
@@ -68,8 +69,14 @@ export interface ResilientLLMOptions {
   degradation?: DegradationOptions;
   /** Lifecycle hooks. @default {} */
   hooks?: LifecycleHooks;
-  /** xstate inspection observer for every actor (the inspector bridge plugs in here). @default undefined */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | false | undefined;
+  /**
+   * Where inspection events go: the inspector's WebSocket URL (`ws://127.0.0.1:5173/__resilient/ws?token=…`),
+   * an xstate inspection observer, or `false` to turn it off even when `RESILIENT_LLM_INSPECT` is set.
+   * @default process.env.RESILIENT_LLM_INSPECT (off when unset)
+   */
+  inspect?: string | Observer<InspectionEvent> | ((event: InspectionEvent) => void) | false | undefined;
+  /** Where breaker state lives; share it across processes with `redisStore()`. Same as `breaker.store`. @default undefined (each breaker in its own actor) */
+  store?: BreakerStore | undefined;
   /** Source of time. @default systemClock */
   clock?: Clock;
   /** Random source for jitter, in [0, 1). @default Math.random */
@@ -135,7 +142,20 @@ const optionsSchema = z.strictObject({
   hooks: z
     .strictObject({ rewritePrompt: fn.optional(), truncate: fn.optional(), countTokens: fn.optional() })
     .prefault({}),
-  inspect: z.union([z.literal(false), fn, z.looseObject({})]).optional(),
+  inspect: z
+    .union([
+      z.literal(false),
+      z.string().regex(/^wss?:\/\//, 'inspect must be a ws:// or wss:// URL'),
+      fn,
+      z.looseObject({}),
+    ])
+    .optional(),
+  store: z
+    .custom<BreakerStore>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as BreakerStore).breaker === 'function',
+      'expected a BreakerStore',
+    )
+    .optional(),
   clock: z
     .custom<Clock>(
       (v) =>
@@ -151,8 +171,9 @@ const optionsSchema = z.strictObject({
 /** Options after validation, defaults filled in. */
 export type ResolvedOptions = Omit<
   z.output<typeof optionsSchema>,
-  'providers' | 'degradation' | 'hooks' | 'clock' | 'random'
+  'providers' | 'degradation' | 'hooks' | 'clock' | 'random' | 'store'
 > & {
+  store: BreakerStore | undefined;
   providers: Provider[];
   degradation: DegradationOptions;
   hooks: LifecycleHooks;

@@ -27,7 +27,7 @@ export interface RunnerDeps {
   actors: Map<string, AnyActorRef>;
   budget: RetryBudget;
   machine: AnyStateMachine;
-  inspect: Observer<InspectionEvent> | undefined;
+  inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
 }
 
 /** How a call runs: whole answers, or tokens forwarded to `sink`. */
