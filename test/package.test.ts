@@ -21,7 +21,8 @@ const run = (cmd: string, args: string[], cwd: string) =>
   });
 
 beforeAll(() => {
-  const out = run('npm', ['pack', '--pack-destination', work, '--json'], root);
+  run('npm', ['run', 'build'], root);
+  const out = run('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], root);
   const info = JSON.parse(out) as Array<{ filename: string }>;
   tarball = join(work, info[0]?.filename ?? '');
   writeFileSync(
@@ -40,6 +41,8 @@ describe('the packed tarball', () => {
       import { circuitBreakerMachine, requestMachine } from 'resilient-llm/machines';
       import { modelPaths, faultyProvider, createFaultServer } from 'resilient-llm/testing';
       import { toHttpError, errorResponse } from 'resilient-llm/http';
+      import { createInspectBridge } from 'resilient-llm/inspect';
+      import { redisStore, redisCache } from 'resilient-llm/redis';
       const e = classifyError({ status: 429, headers: { 'retry-after': '2' }, body: '{}' });
       const llm = createResilientLLM({ providers: [faultyProvider({ id: 'a', script: [{ text: 'ok' }] })] });
       const r = await llm.call({ messages: [{ role: 'user', content: 'hi' }] });
@@ -49,6 +52,7 @@ describe('the packed tarball', () => {
         machines: [circuitBreakerMachine.id, requestMachine.id], paths: modelPaths().length > 0,
         http: toHttpError(e).status, response: errorResponse(e) instanceof Response,
         server: typeof createFaultServer, cache: typeof memoryCache,
+        extras: [typeof createInspectBridge, typeof redisStore, typeof redisCache],
       }));`;
     const out = run('node', ['--input-type=module', '-e', script], work);
     expect(JSON.parse(out)).toEqual({
@@ -63,7 +67,31 @@ describe('the packed tarball', () => {
       response: true,
       server: 'function',
       cache: 'function',
+      extras: ['function', 'function', 'function'],
     });
+  });
+
+  it('ships the inspector page and a working bin', () => {
+    const bin = join(work, 'node_modules/.bin/resilient-llm');
+    let usage = '';
+    try {
+      run(bin, ['--help'], work);
+    } catch (error) {
+      usage =
+        String((error as { stdout?: string }).stdout ?? '') +
+        String((error as { stderr?: string }).stderr ?? '');
+    }
+    const help = usage || run(bin, ['--help'], work);
+    expect(help).toMatch(/inspect/);
+    const html = run(
+      'node',
+      [
+        '-e',
+        "process.stdout.write(require('fs').readFileSync(require.resolve('resilient-llm/package.json').replace('package.json','dist/inspector/index.html'),'utf8'))",
+      ],
+      work,
+    );
+    expect(html).toMatch(/<html/i);
   });
 
   it('passes publint', () => {
