@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LLMError, type LLMErrorType, memoryCache } from '../src/index.js';
-import type { FaultKind } from '../src/testing/index.js';
+import { FAULT_KINDS, type FaultKind } from '../src/testing/index.js';
 import {
   answerOf,
   faultFirst,
@@ -51,6 +51,14 @@ const FAILOVER_CASES: Array<[FaultKind, LLMErrorType]> = [
   ['down', 'provider_error'],
   ['sse_error', 'provider_error'],
 ];
+
+/** Kinds the per-wire tests below give their own path: back off, or time out. */
+const OTHER_CASES: FaultKind[] = ['429', 'hang', 'stall', 'slow_first_token'];
+
+it('covers every fault kind the server can inject', () => {
+  const covered = [...FAILOVER_CASES.map(([kind]) => kind), ...OTHER_CASES];
+  expect([...covered].sort()).toEqual([...FAULT_KINDS].sort());
+});
 
 describe.each(SDK_WIRES)('llm.call over the $wire SDK client', ({ wire, id, backup }) => {
   const llmFor = (options: Parameters<SdkHarness['client']>[1] = {}) =>

@@ -28,7 +28,7 @@ const calls = (id: string) => h.server.stats().providers[id]?.calls ?? 0;
 /** The first two deltas of a provider's answer: what it streams before a fault with `afterDeltas: 2`. */
 const firstTwoDeltas = 'Hello from ';
 /** Short stream deadlines: a healthy local stream sends its first token within milliseconds. */
-const streamTimeouts = { attemptMs: 2_000, totalMs: 6_000, firstTokenMs: 200, idleMs: 200 };
+const streamTimeouts = { attemptMs: 2_000, totalMs: 6_000, firstTokenMs: 250, idleMs: 250 };
 
 /** Wraps a provider to record the requests its `stream` receives. */
 function recording(provider: Provider): { provider: Provider; requests: LLMRequest[] } {

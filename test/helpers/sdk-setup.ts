@@ -75,7 +75,7 @@ export interface SdkHarness {
   close(): Promise<void>;
 }
 
-/** Starts a fault server (127.0.0.1, ephemeral port) and returns the harness around it. */
+/** Starts a fault server (127.0.0.1, ephemeral port), warms up every SDK path, and returns the harness. */
 export async function startSdkHarness(): Promise<SdkHarness> {
   const plan: SdkHarness['plan'] = new Map();
   const arrivals: SdkHarness['arrivals'] = new Map();
@@ -106,6 +106,16 @@ export async function startSdkHarness(): Promise<SdkHarness> {
     const client = new OpenAI({ baseURL: server.baseURL(id, 'openai'), apiKey: 'test', maxRetries: 0 });
     return openaiProvider({ client, model: 'gpt-test', id, priority, api: wire });
   };
+
+  // Warm up each SDK path (module init, JIT, sockets) so the first test's deadlines measure no cold start.
+  for (const { wire } of SDK_WIRES) {
+    const llm = createResilientLLM({ providers: [provider(wire, 'warm-up', 0)] });
+    await llm.call({ messages: [{ role: 'user', content: 'warm up' }] });
+    for await (const _token of llm.stream({ messages: [{ role: 'user', content: 'warm up' }] }));
+    await llm.stop();
+  }
+  arrivals.clear();
+  server.reset();
 
   return {
     server,
