@@ -1,0 +1,62 @@
+/**
+ * Chaos worker (one process per contender, so its CPU is its own): sends the 2,000 scheduled requests at
+ * concurrency 50 to the fault server given on the command line and reports latencies, fallbacks, who
+ * answered and the client's CPU time. Run by `bench/run.ts chaos`.
+ */
+import { emitResult } from '../lib/child.js';
+import { percentiles, round } from '../lib/stats.js';
+import { createPeer, peerName } from './peers.js';
+import { CONCURRENCY, PROVIDERS, type ProviderId, REQUESTS } from './scenario.js';
+
+const name = peerName(process.argv[2]);
+const base = process.argv[3];
+if (!base?.startsWith('http://127.0.0.1:'))
+  throw new TypeError(`Expected the fault server URL, got "${base}"`);
+const urls = Object.fromEntries(PROVIDERS.map((p) => [p, `${base}/p/${p}/v1`])) as Record<ProviderId, string>;
+
+const peer = createPeer(name, urls);
+const latencies: number[] = new Array(REQUESTS);
+const answeredBy: Record<string, number> = {};
+let fallbacks = 0;
+let thrown = 0;
+let next = 1;
+
+async function lane(): Promise<void> {
+  while (next <= REQUESTS) {
+    const n = next++;
+    const started = performance.now();
+    try {
+      const outcome = await peer.call(n);
+      if (outcome.fallback) fallbacks++;
+      else answeredBy[outcome.provider ?? '?'] = (answeredBy[outcome.provider ?? '?'] ?? 0) + 1;
+    } catch {
+      thrown++;
+    }
+    latencies[n - 1] = performance.now() - started;
+  }
+}
+
+// resilient-llm's systemClock unrefs its timers: with only a retry backoff pending, Node would exit mid-call.
+// A ref'd interval keeps this process alive until every request settled (reported to the lead).
+const keepAlive = setInterval(() => {}, 1_000);
+const cpuBefore = process.cpuUsage();
+const wallStart = performance.now();
+await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+const wallMs = performance.now() - wallStart;
+const cpu = process.cpuUsage(cpuBefore);
+clearInterval(keepAlive);
+await peer.stop();
+const p = percentiles(latencies);
+emitResult({
+  peer: name,
+  requests: REQUESTS,
+  realAnswers: REQUESTS - fallbacks - thrown,
+  fallbacks,
+  thrown,
+  answeredBy,
+  latencyMs: { p50: round(p.p50, 1), p95: round(p.p95, 1), p99: round(p.p99, 1), max: round(p.max, 1) },
+  wallMs: round(wallMs),
+  cpuMs: round((cpu.user + cpu.system) / 1000),
+  idMismatches: peer.idMismatches(),
+});
+process.exit(0);

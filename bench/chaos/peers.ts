@@ -1,0 +1,234 @@
+/**
+ * The chaos contenders. Each answers request `n` with a real answer or the shared static fallback, against
+ * the same three providers, with the same per-attempt timeout, each configured as its docs recommend.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { generateText } from 'ai';
+import {
+  BrokenCircuitError,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  ExponentialBackoff,
+  handleAll,
+  handleWhen,
+  retry,
+  TimeoutStrategy,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import OpenAI from 'openai';
+import CircuitBreaker from 'opossum';
+import { createResilientLLM } from '../../src/client/create-resilient-llm.js';
+import { openaiProvider } from '../../src/providers/openai.js';
+import {
+  ATTEMPT_MS,
+  FALLBACK,
+  MODEL,
+  oraclePick,
+  PROVIDERS,
+  type ProviderId,
+  requestId,
+} from './scenario.js';
+
+/** What one request ended with. */
+export interface Outcome {
+  fallback: boolean;
+  provider: string | undefined;
+}
+
+/** A contender, ready to answer requests. */
+export interface Peer {
+  call(n: number): Promise<Outcome>;
+  stop(): Promise<void>;
+  /** Request-id bookkeeping problems (resilient-llm's header mapping); 0 when sound. */
+  idMismatches(): number;
+}
+
+/** Contender names, in report order. */
+export const PEERS = [
+  'oracle',
+  'openai-sdk',
+  'ai-sdk',
+  'cockatiel',
+  'opossum',
+  'resilient-llm',
+  'resilient-llm-openMs-2s',
+] as const;
+/** A contender's name. */
+export type PeerName = (typeof PEERS)[number];
+
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+const body = { model: MODEL, messages };
+const fallbackOutcome: Outcome = { fallback: true, provider: undefined };
+
+type BaseUrls = Record<ProviderId, string>;
+
+function openaiClients(urls: BaseUrls, maxRetries: number, fetch?: typeof globalThis.fetch) {
+  const make = (p: ProviderId) =>
+    new OpenAI({
+      apiKey: 'bench',
+      baseURL: urls[p],
+      maxRetries,
+      timeout: ATTEMPT_MS,
+      ...(fetch ? { fetch } : {}),
+    });
+  return { a: make('a'), b: make('b'), c: make('c') };
+}
+
+async function ask(client: OpenAI, n: number, signal?: AbortSignal): Promise<void> {
+  await client.chat.completions.create(body, {
+    headers: { 'x-request-id': requestId(n) },
+    ...(signal ? { signal } : {}),
+  });
+}
+
+/** Tries `attempt` per provider in priority order, then the static fallback. */
+function failover(attempt: (p: ProviderId, n: number) => Promise<void>): Peer['call'] {
+  return async (n) => {
+    for (const p of PROVIDERS) {
+      try {
+        await attempt(p, n);
+        return { fallback: false, provider: p };
+      } catch {
+        // next provider
+      }
+    }
+    return fallbackOutcome;
+  };
+}
+
+const simple = (call: Peer['call'], stop: () => Promise<void> = async () => {}): Peer => ({
+  call,
+  stop,
+  idMismatches: () => 0,
+});
+
+function cockatielPeer(urls: BaseUrls): Peer {
+  const clients = openaiClients(urls, 0);
+  // cockatiel's README composition: retry around a consecutive breaker around a timeout.
+  const policyFor = () =>
+    wrap(
+      retry(
+        handleWhen((e) => !(e instanceof BrokenCircuitError)),
+        { maxAttempts: 2, backoff: new ExponentialBackoff() },
+      ),
+      circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
+      timeout(ATTEMPT_MS, TimeoutStrategy.Aggressive),
+    );
+  const policies = { a: policyFor(), b: policyFor(), c: policyFor() };
+  return simple(failover((p, n) => policies[p].execute(({ signal }) => ask(clients[p], n, signal))));
+}
+
+function opossumPeer(urls: BaseUrls): Peer {
+  const clients = openaiClients(urls, 0);
+  const breakerFor = (p: ProviderId) =>
+    new CircuitBreaker((n: number) => ask(clients[p], n), {
+      timeout: ATTEMPT_MS,
+      errorThresholdPercentage: 50,
+      resetTimeout: 30_000,
+    });
+  const breakers = { a: breakerFor('a'), b: breakerFor('b'), c: breakerFor('c') };
+  return simple(
+    failover((p, n) => breakers[p].fire(n)),
+    async () => {
+      for (const b of Object.values(breakers)) b.shutdown();
+    },
+  );
+}
+
+function aiSdkPeer(urls: BaseUrls): Peer {
+  const models = Object.fromEntries(
+    PROVIDERS.map((p) => [
+      p,
+      createOpenAICompatible({ name: p, baseURL: urls[p], apiKey: 'bench' }).chatModel(MODEL),
+    ]),
+  ) as Record<ProviderId, ReturnType<ReturnType<typeof createOpenAICompatible>['chatModel']>>;
+  return simple(
+    failover(async (p, n) => {
+      await generateText({
+        model: models[p],
+        messages,
+        maxRetries: 2,
+        timeout: { stepMs: ATTEMPT_MS },
+        headers: { 'x-request-id': requestId(n) },
+      });
+    }),
+  );
+}
+
+function resilientPeer(urls: BaseUrls, openMs?: number): Peer {
+  // The adapter sends the client's own request id; map it to the benchmark's logical id (set per call in
+  // an AsyncLocalStorage) and drop x-attempt so the fault server counts attempts the same way for everyone.
+  const logical = new AsyncLocalStorage<string>();
+  const ids = new Map<string, string>();
+  let mismatches = 0;
+  const fetchWithLogicalId: typeof globalThis.fetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    const own = headers.get('x-request-id') ?? '';
+    const current = logical.getStore() ?? own;
+    const known = ids.get(own);
+    if (known === undefined) ids.set(own, current);
+    else if (known !== current) mismatches++;
+    headers.set('x-request-id', known ?? current);
+    headers.delete('x-attempt');
+    return fetch(input, { ...init, headers });
+  };
+  const clients = openaiClients(urls, 0, fetchWithLogicalId);
+  const llm = createResilientLLM({
+    providers: PROVIDERS.map((p, i) =>
+      openaiProvider({ client: clients[p], model: MODEL, id: p, priority: i }),
+    ),
+    timeouts: { attemptMs: ATTEMPT_MS },
+    degradation: { fallback: FALLBACK },
+    inspect: false,
+    ...(openMs === undefined ? {} : { breaker: { openMs } }),
+  });
+  return {
+    call: (n) =>
+      logical.run(requestId(n), async () => {
+        const r = await llm.call({ messages });
+        return { fallback: r.source === 'fallback', provider: r.provider };
+      }),
+    stop: () => llm.stop(),
+    idMismatches: () => mismatches,
+  };
+}
+
+/** Builds the named contender against the fault server's per-provider base URLs. */
+export function createPeer(name: PeerName, urls: BaseUrls): Peer {
+  switch (name) {
+    case 'oracle': {
+      const clients = openaiClients(urls, 0);
+      return simple(async (n) => {
+        const p = oraclePick(n);
+        try {
+          await ask(clients[p], n);
+          return { fallback: false, provider: p };
+        } catch {
+          return fallbackOutcome;
+        }
+      });
+    }
+    case 'openai-sdk': {
+      const clients = openaiClients(urls, 2);
+      return simple(failover((p, n) => ask(clients[p], n)));
+    }
+    case 'ai-sdk':
+      return aiSdkPeer(urls);
+    case 'cockatiel':
+      return cockatielPeer(urls);
+    case 'opossum':
+      return opossumPeer(urls);
+    case 'resilient-llm':
+      return resilientPeer(urls);
+    case 'resilient-llm-openMs-2s':
+      return resilientPeer(urls, 2_000);
+  }
+}
+
+/** Narrows a string to a {@link PeerName}; throws a clear error otherwise. */
+export function peerName(value: string | undefined): PeerName {
+  if ((PEERS as readonly string[]).includes(value ?? '')) return value as PeerName;
+  throw new TypeError(`Unknown chaos peer "${value}"; expected one of ${PEERS.join(', ')}`);
+}

@@ -1,0 +1,83 @@
+/**
+ * Part 2, chaos over loopback: starts the fault server (in this process), runs every contender in its own
+ * process against the identical seeded schedule, and reads upstream calls from the server's request log.
+ */
+import { createFaultServer } from '../../src/testing/fault-server/create-fault-server.js';
+import { requestNumber } from '../../src/testing/fault-server/schedule.js';
+import type { FaultRequestRecord } from '../../src/testing/fault-server/types.js';
+import { runChild } from '../lib/child.js';
+import { PEERS, type PeerName } from './peers.js';
+import { chaosScenario, inOutage, OUTAGE, PROVIDERS, SEED } from './scenario.js';
+
+/** What the worker reports for one contender. */
+export interface PeerReport {
+  peer: PeerName;
+  requests: number;
+  realAnswers: number;
+  fallbacks: number;
+  thrown: number;
+  answeredBy: Record<string, number>;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  wallMs: number;
+  cpuMs: number;
+  idMismatches: number;
+}
+
+/** What the fault server saw for one contender. */
+export interface UpstreamReport {
+  calls: Record<string, number>;
+  /** Calls to A for request ids inside its outage. */
+  aCallsInOutage: number;
+  /** Real answers A gave to request ids outside its outage (before and after it). */
+  aAnswersOutsideOutage: number;
+  /** Real answers A gave to request ids after its outage. */
+  aAnswersAfterOutage: number;
+  /** Calls to A by outcome. */
+  aOutcomes: Record<string, number>;
+}
+
+/** One contender's full row. */
+export type ChaosRow = PeerReport & { upstream: UpstreamReport };
+
+function upstreamOf(log: readonly FaultRequestRecord[]): UpstreamReport {
+  const calls: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
+  const aOutcomes: Record<string, number> = {};
+  let aCallsInOutage = 0;
+  let aAnswersOutsideOutage = 0;
+  let aAnswersAfterOutage = 0;
+  for (const record of log) {
+    calls[record.provider] = (calls[record.provider] ?? 0) + 1;
+    if (record.provider !== 'a') continue;
+    aOutcomes[record.outcome] = (aOutcomes[record.outcome] ?? 0) + 1;
+    const n = requestNumber(record.requestId) ?? -1;
+    if (inOutage(n)) aCallsInOutage++;
+    else if (record.outcome === 'ok') {
+      aAnswersOutsideOutage++;
+      if (n > OUTAGE[1]) aAnswersAfterOutage++;
+    }
+  }
+  return { calls, aCallsInOutage, aAnswersOutsideOutage, aAnswersAfterOutage, aOutcomes };
+}
+
+/** Runs the chaos benchmark for `peers` (all by default), one after the other. */
+export async function runChaos(peers: readonly PeerName[] = PEERS): Promise<ChaosRow[]> {
+  const server = await createFaultServer({ seed: SEED, scenario: chaosScenario });
+  const rows: ChaosRow[] = [];
+  try {
+    for (const peer of peers) {
+      server.reset();
+      const started = Date.now();
+      const report = await runChild<PeerReport>('chaos/peer-worker.ts', [peer, server.url], {
+        timeoutMs: 180_000,
+      });
+      const upstream = upstreamOf(server.requests());
+      rows.push({ ...report, upstream });
+      console.error(
+        `chaos ${peer}: p99 ${report.latencyMs.p99} ms, fallbacks ${report.fallbacks}, A calls in outage ${upstream.aCallsInOutage} (${Math.round((Date.now() - started) / 1000)} s)`,
+      );
+    }
+  } finally {
+    await server.close();
+  }
+  return rows;
+}

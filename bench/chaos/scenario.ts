@@ -1,0 +1,72 @@
+/**
+ * The chaos schedule shared by every peer: 2,000 requests at concurrency 50 over three providers on the
+ * fault server. A is hard-down (503) for request ids 700–1299 and otherwise rate-limits 20% of attempts
+ * (429, Retry-After 1 s); B fails 10% of attempts with a 500 at ~200 ms; C is healthy at ~400 ms. Faults
+ * are a pure function of (seed, provider, request id, attempt), so every peer meets the same schedule.
+ */
+import { pickFault } from '../../src/testing/fault-server/schedule.js';
+import type { FaultScenario } from '../../src/testing/fault-server/types.js';
+
+/** Requests per peer. */
+export const REQUESTS = Number(process.env.BENCH_CHAOS_REQUESTS ?? 2_000);
+/** Requests in flight at once. */
+export const CONCURRENCY = 50;
+/** Seed of the fault schedule. */
+export const SEED = 42;
+/** Request ids (inclusive) during which A is down. */
+export const OUTAGE: readonly [number, number] = [700, 1299];
+/** Provider ids, in priority order. */
+export const PROVIDERS = ['a', 'b', 'c'] as const;
+/** A provider id. */
+export type ProviderId = (typeof PROVIDERS)[number];
+/** Per-provider latency (ms) before any response, errors included. */
+export const LATENCY_MS: Record<ProviderId, number> = { a: 100, b: 200, c: 400 };
+/** Per-attempt timeout every peer gets. */
+export const ATTEMPT_MS = 5_000;
+/** Static fallback every peer answers with when nothing else does. */
+export const FALLBACK = 'Sorry, the assistant is busy. Please try again.';
+/** Model name sent to every provider. */
+export const MODEL = 'bench-model';
+
+/** The fault server scenario. */
+export const chaosScenario: FaultScenario = {
+  a: {
+    latencyMs: LATENCY_MS.a,
+    text: 'answer from a',
+    faults: [
+      { kind: '503', requestIds: OUTAGE },
+      { kind: '429', rate: 0.2, retryAfterS: 1 },
+    ],
+  },
+  b: { latencyMs: LATENCY_MS.b, text: 'answer from b', faults: [{ kind: '500', rate: 0.1 }] },
+  c: { latencyMs: LATENCY_MS.c, text: 'answer from c' },
+};
+
+/** The logical id of request `n` (1-based), sent as `x-request-id`. */
+export function requestId(n: number): string {
+  return `bench-${n}`;
+}
+
+/** True when request number `n` falls in A's outage. */
+export function inOutage(n: number): boolean {
+  return n >= OUTAGE[0] && n <= OUTAGE[1];
+}
+
+/** Whether `provider` answers request `n` on its `attempt`-th try (schedule lookup, no I/O). */
+export function succeeds(provider: ProviderId, n: number, attempt = 1): boolean {
+  const fault = pickFault(chaosScenario, {
+    seed: SEED,
+    provider,
+    requestId: requestId(n),
+    attempt,
+    wire: 'chat',
+    stream: false,
+    model: MODEL,
+  });
+  return fault === undefined;
+}
+
+/** The oracle's pick: the fastest provider whose first attempt succeeds (providers are ranked by latency). */
+export function oraclePick(n: number): ProviderId {
+  return PROVIDERS.find((p) => succeeds(p, n)) ?? 'c';
+}
