@@ -1,18 +1,37 @@
 /**
- * The circuit breaker's test model: which events to try in each state and which snapshots count as the
- * same model state. Used by `modelPaths()` when called without a machine.
+ * The circuit breaker's test models: which events to try in each state and which snapshots count as the
+ * same model state. `modelPaths()` uses them by default for `circuitBreakerMachine` (and when called
+ * without a machine) and for `sharedCircuitBreakerMachine` (a breaker mirroring a store).
  */
 import type { SnapshotFrom } from 'xstate';
 import type { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
-import type { BreakerEvent } from '../../machines/circuit-breaker-types.js';
+import type {
+  BreakerContext,
+  BreakerEvent,
+  BreakerReason,
+  BreakerStateName,
+} from '../../machines/circuit-breaker-types.js';
 
 type BreakerMachineSnapshot = SnapshotFrom<typeof circuitBreakerMachine>;
 
 /** The `after` event of the breaker's `open` state: the model's "the open duration has elapsed". */
 export const OPEN_ELAPSED_EVENT = 'xstate.after.openDuration.circuitBreaker.open' as const;
 
-/** An event of the breaker model: a machine event, or the open timer firing. */
-export type BreakerModelEvent = BreakerEvent | { type: typeof OPEN_ELAPSED_EVENT };
+/** The `after` event of the shared breaker's `open` state (`sharedCircuitBreakerMachine`). */
+export const SHARED_OPEN_ELAPSED_EVENT = 'xstate.after.openDuration.sharedCircuitBreaker.open' as const;
+
+/** An event of the breaker models: a machine event, or the open timer firing. */
+export type BreakerModelEvent =
+  | BreakerEvent
+  | { type: typeof OPEN_ELAPSED_EVENT }
+  | { type: typeof SHARED_OPEN_ELAPSED_EVENT };
+
+/** The open timer's event of the machine `snapshot` belongs to. */
+function openElapsedEventOf(snapshot: BreakerMachineSnapshot): BreakerModelEvent {
+  return snapshot.machine.id === 'sharedCircuitBreaker'
+    ? { type: SHARED_OPEN_ELAPSED_EVENT }
+    : { type: OPEN_ELAPSED_EVENT };
+}
 
 /**
  * The events the breaker model tries in `snapshot`: ops events everywhere, a permit request, and in the
@@ -54,9 +73,63 @@ export function breakerModelEvents(snapshot: BreakerMachineSnapshot): BreakerMod
   }
   if (state === 'halfOpen' && context.inFlight > 0) events.push({ type: 'breaker.release', at, period });
   if (state === 'open') {
-    events.push({ type: OPEN_ELAPSED_EVENT }, { type: 'breaker.restore', at: context.openUntil ?? at });
+    events.push(openElapsedEventOf(snapshot), { type: 'breaker.restore', at: context.openUntil ?? at });
   }
   return events;
+}
+
+/** The states a store can report, each with the reason a store gives for it. */
+const SYNC_TARGETS: ReadonlyArray<[BreakerStateName, BreakerReason]> = [
+  ['closed', 'probes_succeeded'],
+  ['open', 'failure_threshold'],
+  ['halfOpen', 'open_elapsed'],
+  ['forcedOpen', 'forced_open'],
+  ['disabled', 'disabled'],
+];
+
+/**
+ * The events the shared breaker model (`sharedCircuitBreakerMachine`) tries in `snapshot`: those of
+ * {@link breakerModelEvents}, plus what a store does — a `breaker.sync` to each state (to `open` both with
+ * the store's time left, half of `openMs`, and without one), `breaker.storeLost` while the store is
+ * mirrored, and `breaker.probeGranted` in mirrored half-open while no reserved permit is unused and fewer
+ * than `halfOpenMaxCalls` probes are out (what a store's global probe count allows). A restore is only
+ * tried while deciding locally: a breaker restored from a snapshot decides locally until its store answers.
+ */
+export function sharedBreakerModelEvents(snapshot: BreakerMachineSnapshot): BreakerModelEvent[] {
+  const { context } = snapshot;
+  const { config, changedAt: at, trips, reopens, source } = context;
+  const events = breakerModelEvents(snapshot).filter(
+    (event) => event.type !== 'breaker.restore' || source === 'local',
+  );
+  for (const [state, reason] of SYNC_TARGETS) {
+    const sync = { type: 'breaker.sync', at, state, reason, reopens } as const;
+    if (state === 'open') {
+      events.push(
+        { ...sync, remainingMs: config.openMs / 2, trips: trips + 1 },
+        { ...sync, remainingMs: null, trips: trips + 1 },
+      );
+    } else events.push({ ...sync, remainingMs: null, trips });
+  }
+  if (source === 'store') events.push({ type: 'breaker.storeLost', at });
+  const canGrant =
+    snapshot.value === 'halfOpen' &&
+    source === 'store' &&
+    context.probeAllowance === 0 &&
+    context.inFlight < config.halfOpenMaxCalls;
+  if (canGrant) events.push({ type: 'breaker.probeGranted', at });
+  return events;
+}
+
+/** Window totals (calls, failures), each capped at twice `minimumCalls`. */
+function windowTotals(context: BreakerContext): [number, number] {
+  const cap = context.config.minimumCalls * 2;
+  let calls = 0;
+  let failures = 0;
+  for (const bucket of context.window) {
+    calls += bucket.calls;
+    failures += bucket.failures;
+  }
+  return [Math.min(calls, cap), Math.min(failures, cap)];
 }
 
 /**
@@ -66,20 +139,33 @@ export function breakerModelEvents(snapshot: BreakerMachineSnapshot): BreakerMod
  */
 export function serializeBreakerModelState(snapshot: BreakerMachineSnapshot): string {
   const { context } = snapshot;
-  const cap = context.config.minimumCalls * 2;
-  let calls = 0;
-  let failures = 0;
-  for (const bucket of context.window) {
-    calls += bucket.calls;
-    failures += bucket.failures;
-  }
   return JSON.stringify([
     snapshot.value,
     context.consecutiveFailures,
     context.halfOpenSuccesses,
     context.inFlight,
     snapshot.value === 'open' ? context.openDelayMs : 0,
-    Math.min(calls, cap),
-    Math.min(failures, cap),
+    ...windowTotals(context),
+  ]);
+}
+
+/**
+ * The shared breaker's model state: that of {@link serializeBreakerModelState} plus who decides (`source`)
+ * and the unused reserved probe permits. While a store decides, the actor keeps counting outcomes without
+ * acting on them, so consecutive failures and half-open successes are capped at the threshold that makes
+ * them matter (`failureThreshold`, `successThreshold`) once the breaker decides locally again.
+ */
+export function serializeSharedBreakerModelState(snapshot: BreakerMachineSnapshot): string {
+  const { context } = snapshot;
+  const { config } = context;
+  return JSON.stringify([
+    snapshot.value,
+    Math.min(context.consecutiveFailures, config.failureThreshold),
+    Math.min(context.halfOpenSuccesses, config.successThreshold),
+    context.inFlight,
+    snapshot.value === 'open' ? context.openDelayMs : 0,
+    ...windowTotals(context),
+    context.source,
+    context.probeAllowance,
   ]);
 }

@@ -10,8 +10,17 @@
 import type { AnyStateMachine, EventObject, InputFrom, SnapshotFrom } from 'xstate';
 import { type AdjacencyMap, getAdjacencyMap, type TraversalOptions } from 'xstate/graph';
 import { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
+import { sharedCircuitBreakerMachine } from '../../machines/circuit-breaker-shared.js';
 import type { BreakerMachineInput } from '../../machines/circuit-breaker-types.js';
-import { type BreakerModelEvent, breakerModelEvents, serializeBreakerModelState } from './breaker-model.js';
+import {
+  type BreakerModelEvent,
+  breakerModelEvents,
+  OPEN_ELAPSED_EVENT,
+  SHARED_OPEN_ELAPSED_EVENT,
+  serializeBreakerModelState,
+  serializeSharedBreakerModelState,
+  sharedBreakerModelEvents,
+} from './breaker-model.js';
 import { createInspectingScope } from './model-coverage.js';
 
 /** The event of a delayed (`after`) transition, which a model sends explicitly instead of waiting. */
@@ -36,9 +45,9 @@ export interface ModelPath<TSnapshot, TEvent> {
 export interface ModelPathsOptions<TSnapshot, TEvent, TInput> {
   /** Machine input. @default undefined */
   input?: TInput;
-  /** Events to try in each state. @default every event the active states handle, as `{ type }` (breaker: {@link breakerModelEvents}) */
+  /** Events to try in each state. @default every event the active states handle, as `{ type }` (breaker: {@link breakerModelEvents}; shared breaker: {@link sharedBreakerModelEvents}) */
   events?: readonly TEvent[] | ((snapshot: TSnapshot) => readonly TEvent[]);
-  /** Which snapshots count as the same model state. @default xstate's value+context (breaker: {@link serializeBreakerModelState}) */
+  /** Which snapshots count as the same model state. @default xstate's value+context (breaker: {@link serializeBreakerModelState}; shared breaker: {@link serializeSharedBreakerModelState}) */
   serializeState?: (snapshot: TSnapshot) => string;
   /** Maximum traversal iterations (edges explored) before throwing. @default 100_000 */
   limit?: number;
@@ -47,6 +56,15 @@ export interface ModelPathsOptions<TSnapshot, TEvent, TInput> {
 }
 
 type BreakerSnapshotValue = SnapshotFrom<typeof circuitBreakerMachine>;
+
+/** The breaker models `modelPaths` uses by default, by machine. */
+const defaultModels = new Map<AnyStateMachine, { events: unknown; serializeState: unknown }>([
+  [circuitBreakerMachine, { events: breakerModelEvents, serializeState: serializeBreakerModelState }],
+  [
+    sharedCircuitBreakerMachine,
+    { events: sharedBreakerModelEvents, serializeState: serializeSharedBreakerModelState },
+  ],
+]);
 
 /** Readable description of a path. */
 function describe(steps: ReadonlyArray<ModelStep<{ value: unknown }, EventObject>>): string {
@@ -109,7 +127,9 @@ function pathsFrom<TSnapshot extends { value: unknown }, TEvent extends EventObj
  * `xstate.after.*` event, so a path executor maps that event onto a clock advance.
  *
  * Called without a machine, it models the circuit breaker with {@link breakerModelEvents}; pass
- * `{ input: { config } }` to get the paths of your own breaker configuration.
+ * `{ input: { config } }` to get the paths of your own breaker configuration. For
+ * `sharedCircuitBreakerMachine` (a breaker with a `store`) it uses {@link sharedBreakerModelEvents}, which
+ * adds the store's `breaker.sync`, `breaker.probeGranted` and `breaker.storeLost`.
  *
  * @example
  * ```ts
@@ -131,10 +151,9 @@ export function modelPaths(
   machine: AnyStateMachine = circuitBreakerMachine,
   options: ModelPathsOptions<SnapshotFrom<AnyStateMachine>, EventObject, unknown> = {},
 ): Array<ModelPath<SnapshotFrom<AnyStateMachine>, EventObject>> {
-  const isBreaker = machine === circuitBreakerMachine;
-  const events = options.events ?? (isBreaker ? (breakerModelEvents as never) : undefined);
-  const serializeState =
-    options.serializeState ?? (isBreaker ? (serializeBreakerModelState as never) : undefined);
+  const model = defaultModels.get(machine);
+  const events = options.events ?? (model?.events as never);
+  const serializeState = options.serializeState ?? (model?.serializeState as never);
   const initial = machine.getInitialSnapshot(
     createInspectingScope(() => {}),
     options.input,
@@ -160,4 +179,12 @@ export {
   createInspectingScope,
   selectCoveringPaths,
 } from './model-coverage.js';
-export { type BreakerModelEvent, breakerModelEvents, serializeBreakerModelState };
+export {
+  type BreakerModelEvent,
+  breakerModelEvents,
+  OPEN_ELAPSED_EVENT,
+  SHARED_OPEN_ELAPSED_EVENT,
+  serializeBreakerModelState,
+  serializeSharedBreakerModelState,
+  sharedBreakerModelEvents,
+};

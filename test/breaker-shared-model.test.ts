@@ -1,0 +1,197 @@
+/**
+ * Model-based tests of `sharedCircuitBreakerMachine` (a breaker with a `store`): every path `modelPaths`
+ * generates is executed against `createCircuitBreaker({ store })` on a simulated clock, with a scripted
+ * store standing in for the shared state, and after each step the runtime's state and context must equal
+ * the model's. Store events map onto store actions: `breaker.sync` is the store publishing (or answering
+ * a join with) a new state, `breaker.probeGranted` the store granting a reservation the breaker asked for
+ * after a refused probe, `breaker.storeLost` the store failing the breaker's next operation.
+ */
+import { describe, expect, it } from 'vitest';
+import { sharedCircuitBreakerMachine } from '../machines/circuit-breaker-shared.js';
+import type { BreakerMachineConfig } from '../machines/circuit-breaker-types.js';
+import {
+  type BreakerOptions,
+  type BreakerPermit,
+  type CircuitBreaker,
+  createCircuitBreaker,
+} from '../src/breaker/index.js';
+import { LLMError } from '../src/errors/llm-error.js';
+import {
+  type BreakerModelEvent,
+  coverageOf,
+  createCoverageRecorder,
+  createInspectingScope,
+  modelPaths,
+  SHARED_OPEN_ELAPSED_EVENT,
+} from '../src/testing/model-paths.js';
+import { createScriptedStore, type ScriptedStore, StepClock, settle } from './helpers/scripted-store.js';
+
+type Path = ReturnType<typeof modelPaths>[number];
+type Recorder = ReturnType<typeof createCoverageRecorder>;
+
+/** The store's refresh period: distinct from every open delay, so the test can run the refresh itself. */
+const REFRESH_MS = 997;
+/** No store call times out within a path. */
+const TIMEOUT_MS = 86_400_000;
+
+/** Maps one model event onto the runtime (and the scripted store); returns the permits still held. */
+async function apply(
+  event: BreakerModelEvent | { type: 'xstate.init' },
+  run: {
+    breaker: CircuitBreaker;
+    clock: StepClock;
+    scripted: ScriptedStore;
+    permit: () => BreakerPermit;
+    before: Path['steps'][number]['state'] | undefined;
+    expected: Path['steps'][number]['state'];
+  },
+): Promise<BreakerPermit | undefined> {
+  const { breaker, clock, scripted } = run;
+  switch (event.type) {
+    case 'xstate.init':
+    case 'breaker.restore': // done by the caller: it replaces the breaker
+      return undefined;
+    case SHARED_OPEN_ELAPSED_EVENT:
+      clock.set(Math.max(clock.now(), run.before?.context.openUntil ?? Number.NaN));
+      return undefined;
+    case 'breaker.acquire': {
+      const result = breaker.tryAcquire();
+      const expected = run.expected.context.lastDecision;
+      expect(result.ok, `acquire in ${run.before?.value}`).toBe(expected?.allowed);
+      if (result.ok) return result.permit;
+      if (expected?.allowed === false) {
+        expect(result.error).toMatchObject({
+          code: expected.code,
+          retryAfterMs: expected.retryAfterMs ?? undefined,
+        });
+      }
+      return undefined;
+    }
+    case 'breaker.success':
+      run.permit().release({ kind: 'success', durationMs: event.durationMs });
+      return undefined;
+    case 'breaker.failure': {
+      const error = new LLMError({ type: event.errorType, retryAfterMs: event.retryAfterMs });
+      run.permit().release({ kind: 'failure', error, durationMs: event.durationMs });
+      return undefined;
+    }
+    case 'breaker.release':
+      run.permit().release({ kind: 'cancelled' });
+      return undefined;
+    case 'breaker.forceOpen':
+      breaker.forceOpen();
+      return undefined;
+    case 'breaker.disable':
+      breaker.disable();
+      return undefined;
+    case 'breaker.reset':
+      breaker.reset();
+      return undefined;
+    case 'breaker.sync': {
+      const { state, remainingMs, reason, trips, reopens } = event;
+      await scripted.sync({ state, remainingMs, reason, trips, reopens });
+      return undefined;
+    }
+    case 'breaker.probeGranted':
+      // The store reserves a probe for a breaker that asked: after a refused probe (one asks at a time).
+      if (!scripted.hasPendingProbe()) {
+        expect(breaker.tryAcquire().ok, 'a probe without a reserved permit is refused').toBe(false);
+        await settle();
+      }
+      expect(await scripted.grantProbe(), 'a probe reservation is pending').toBe(true);
+      return undefined;
+    case 'breaker.storeLost':
+      await scripted.fail(); // fails what the breaker waits for (e.g. a probe reservation)
+      if (breaker.actor.getSnapshot().context.source === 'store') {
+        expect(clock.runNow(REFRESH_MS), 'the store refresh is armed').toBe(1);
+        await settle(); // the refresh's read fails
+      }
+      return undefined;
+    default:
+      throw new Error(`unmapped model event ${event.type}`);
+  }
+}
+
+/** Runs one model path against `createCircuitBreaker({ store })`, checking every step. */
+async function runPath(path: Path, options: BreakerOptions, recorder: Recorder): Promise<void> {
+  const clock = new StepClock();
+  const scripted = createScriptedStore({ refreshMs: REFRESH_MS, timeoutMs: TIMEOUT_MS });
+  const create = (extra: BreakerOptions = {}) =>
+    createCircuitBreaker({ ...options, ...extra, clock, store: scripted.store, inspect: recorder.inspect });
+  let breaker = create();
+  let held: BreakerPermit[] = [];
+  let period = 0;
+  const permit = (): BreakerPermit => {
+    const existing = held.pop();
+    if (existing !== undefined) return existing;
+    const result = breaker.tryAcquire();
+    if (!result.ok) throw new Error(`no permit for an outcome in ${breaker.state}`);
+    return result.permit;
+  };
+
+  for (const [i, step] of path.steps.entries()) {
+    const event = step.event as BreakerModelEvent | { type: 'xstate.init' };
+    const before = path.steps[i - 1]?.state;
+    if ('at' in event && event.at > clock.now() && event.type !== 'breaker.restore') clock.set(event.at);
+    if (event.type === 'breaker.restore') {
+      const saved = JSON.parse(JSON.stringify(breaker.snapshot()));
+      breaker.stop();
+      if (event.at > clock.now()) clock.set(event.at);
+      breaker = create({ snapshot: saved });
+      held = [];
+    }
+    const granted = await apply(event, { breaker, clock, scripted, permit, before, expected: step.state });
+    if (granted !== undefined) held.push(granted);
+    await settle();
+    const { lastDecision: _model, ...model } = step.state.context;
+    const { lastDecision: _runtime, ...runtime } = breaker.actor.getSnapshot().context;
+    expect(breaker.state, path.description).toBe(step.state.value);
+    expect(runtime, path.description).toEqual(model);
+    if (runtime.period !== period) held = [];
+    period = runtime.period;
+  }
+  breaker.stop();
+}
+
+/** Thresholds low enough for short paths; slow calls on, so a slow success counts as a failure. */
+const config = {
+  failureThreshold: 2,
+  successThreshold: 2,
+  halfOpenMaxCalls: 2,
+  openMs: 1_000,
+  backoffFactor: 2,
+  maxOpenMs: 4_000,
+  slowCallMs: 500,
+} satisfies Partial<BreakerMachineConfig> & BreakerOptions;
+
+describe('shared circuit breaker model', () => {
+  it('runs every model path on a breaker with a store and reaches every state and transition', async () => {
+    const paths = modelPaths(sharedCircuitBreakerMachine, { input: { config } });
+    const recorder = createCoverageRecorder(sharedCircuitBreakerMachine);
+    for (const path of paths) await runPath(path, config, recorder);
+    const events = new Set(paths.flatMap((path) => path.steps.map((step) => step.event.type)));
+    for (const type of ['breaker.sync', 'breaker.probeGranted', 'breaker.storeLost', 'breaker.restore']) {
+      expect(events).toContain(type);
+    }
+    const runtime = recorder.coverage();
+    const model = coverageOf(sharedCircuitBreakerMachine, paths);
+    console.log(`shared breaker model: ${paths.length} paths; runtime ${runtime}; model ${model}`);
+    expect(model.complete, model.toString()).toBe(true);
+    expect(runtime.complete, runtime.toString()).toBe(true);
+    expect(model.toString()).toBe(runtime.toString());
+  });
+
+  it('gives paths whose steps follow from one another', () => {
+    const paths = modelPaths(sharedCircuitBreakerMachine, { input: { config }, strategy: 'states' });
+    const scope = createInspectingScope(() => {});
+    expect(paths.length).toBeGreaterThan(0);
+    for (const path of paths) {
+      path.steps.slice(1).forEach((step, i) => {
+        const previous = path.steps[i]?.state as never;
+        const next = sharedCircuitBreakerMachine.transition(previous, step.event as never, scope);
+        expect(next.value).toEqual(step.state.value);
+        expect(next.context.source).toBe(step.state.context.source);
+      });
+    }
+  });
+});
