@@ -7,6 +7,7 @@
  * after a refused probe, `breaker.storeLost` the store failing the breaker's next operation.
  */
 import { describe, expect, it } from 'vitest';
+import { initialBreakerContext, verdictOf } from '../machines/circuit-breaker-logic.js';
 import { sharedCircuitBreakerMachine } from '../machines/circuit-breaker-shared.js';
 import type { BreakerMachineConfig } from '../machines/circuit-breaker-types.js';
 import {
@@ -15,6 +16,7 @@ import {
   type CircuitBreaker,
   createCircuitBreaker,
 } from '../src/breaker/index.js';
+import type { StoreCommand } from '../src/breaker/store.js';
 import { LLMError } from '../src/errors/llm-error.js';
 import {
   type BreakerModelEvent,
@@ -24,7 +26,13 @@ import {
   modelPaths,
   SHARED_OPEN_ELAPSED_EVENT,
 } from '../src/testing/model-paths.js';
-import { createScriptedStore, type ScriptedStore, StepClock, settle } from './helpers/scripted-store.js';
+import {
+  createScriptedStore,
+  type ScriptedOperation,
+  type ScriptedStore,
+  StepClock,
+  settle,
+} from './helpers/scripted-store.js';
 
 type Path = ReturnType<typeof modelPaths>[number];
 type Recorder = ReturnType<typeof createCoverageRecorder>;
@@ -93,12 +101,8 @@ async function apply(
       return undefined;
     }
     case 'breaker.probeGranted':
-      // The store reserves a probe for a breaker that asked: after a refused probe (one asks at a time).
-      if (!scripted.hasPendingProbe()) {
-        expect(breaker.tryAcquire().ok, 'a probe without a reserved permit is refused').toBe(false);
-        await settle();
-      }
-      expect(await scripted.grantProbe(), 'a probe reservation is pending').toBe(true);
+      // The model grants only after a refused probe, which made the breaker ask the store for a permit.
+      expect(await scripted.grantProbe(), 'the breaker asked the store for a probe permit').toBe(true);
       return undefined;
     case 'breaker.storeLost':
       await scripted.fail(); // fails what the breaker waits for (e.g. a probe reservation)
@@ -112,6 +116,30 @@ async function apply(
   }
 }
 
+const COMMANDS: Record<string, StoreCommand> = {
+  'breaker.forceOpen': 'forceOpen',
+  'breaker.disable': 'disable',
+  'breaker.reset': 'reset',
+};
+
+/**
+ * Checks what the breaker asked of the store in one step: ops commands always go to the store, and the
+ * outcome of a permit issued while mirroring is recorded there with the breaker's verdict.
+ */
+function expectStoreCalls(
+  event: BreakerModelEvent | { type: 'xstate.init' },
+  calls: readonly ScriptedOperation[],
+  reported: boolean,
+  where: string,
+): void {
+  const command = COMMANDS[event.type];
+  if (command !== undefined) expect(calls, where).toContainEqual({ kind: 'command', command });
+  if ((event.type === 'breaker.success' || event.type === 'breaker.failure') && reported) {
+    const verdict = verdictOf(sharedConfig, event);
+    expect(calls, where).toContainEqual({ kind: 'record', outcome: expect.objectContaining({ verdict }) });
+  }
+}
+
 /** Runs one model path against `createCircuitBreaker({ store })`, checking every step. */
 async function runPath(path: Path, options: BreakerOptions, recorder: Recorder): Promise<void> {
   const clock = new StepClock();
@@ -119,19 +147,27 @@ async function runPath(path: Path, options: BreakerOptions, recorder: Recorder):
   const create = (extra: BreakerOptions = {}) =>
     createCircuitBreaker({ ...options, ...extra, clock, store: scripted.store, inspect: recorder.inspect });
   let breaker = create();
-  let held: BreakerPermit[] = [];
+  /** Permits held, each with whether it was issued while the breaker mirrored the store. */
+  let held: Array<{ permit: BreakerPermit; mirrored: boolean }> = [];
+  let used: { permit: BreakerPermit; mirrored: boolean } | undefined;
   let period = 0;
+  const mirroring = () => breaker.actor.getSnapshot().context.source === 'store';
   const permit = (): BreakerPermit => {
-    const existing = held.pop();
-    if (existing !== undefined) return existing;
-    const result = breaker.tryAcquire();
-    if (!result.ok) throw new Error(`no permit for an outcome in ${breaker.state}`);
-    return result.permit;
+    used = held.pop();
+    if (used === undefined) {
+      const result = breaker.tryAcquire();
+      if (!result.ok) throw new Error(`no permit for an outcome in ${breaker.state}`);
+      used = { permit: result.permit, mirrored: mirroring() };
+    }
+    return used.permit;
   };
 
   for (const [i, step] of path.steps.entries()) {
     const event = step.event as BreakerModelEvent | { type: 'xstate.init' };
     const before = path.steps[i - 1]?.state;
+    const where = `${path.description} (step ${i}: ${event.type})`;
+    const logged = scripted.log.length;
+    used = undefined;
     if ('at' in event && event.at > clock.now() && event.type !== 'breaker.restore') clock.set(event.at);
     if (event.type === 'breaker.restore') {
       const saved = JSON.parse(JSON.stringify(breaker.snapshot()));
@@ -141,12 +177,14 @@ async function runPath(path: Path, options: BreakerOptions, recorder: Recorder):
       held = [];
     }
     const granted = await apply(event, { breaker, clock, scripted, permit, before, expected: step.state });
-    if (granted !== undefined) held.push(granted);
+    if (granted !== undefined) held.push({ permit: granted, mirrored: mirroring() });
     await settle();
     const { lastDecision: _model, ...model } = step.state.context;
     const { lastDecision: _runtime, ...runtime } = breaker.actor.getSnapshot().context;
-    expect(breaker.state, path.description).toBe(step.state.value);
-    expect(runtime, path.description).toEqual(model);
+    expect(breaker.state, where).toBe(step.state.value);
+    expect(runtime, where).toEqual(model);
+    const reported = (used as (typeof held)[number] | undefined)?.mirrored === true && mirroring();
+    expectStoreCalls(event, scripted.log.slice(logged), reported, where);
     if (runtime.period !== period) held = [];
     period = runtime.period;
   }
@@ -163,6 +201,8 @@ const config = {
   maxOpenMs: 4_000,
   slowCallMs: 500,
 } satisfies Partial<BreakerMachineConfig> & BreakerOptions;
+/** The full machine config the paths run with. */
+const sharedConfig = initialBreakerContext({ config }).config;
 
 describe('shared circuit breaker model', () => {
   it('runs every model path on a breaker with a store and reaches every state and transition', async () => {

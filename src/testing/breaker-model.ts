@@ -88,11 +88,27 @@ const SYNC_TARGETS: ReadonlyArray<[BreakerStateName, BreakerReason]> = [
 ];
 
 /**
+ * Whether a mirrored half-open breaker last refused a probe (no reserved permit left): the moment a breaker
+ * asks its store to reserve one, so the moment a `breaker.probeGranted` can follow.
+ */
+function waitsForProbe(snapshot: BreakerMachineSnapshot): boolean {
+  const { lastDecision, source } = snapshot.context;
+  return (
+    snapshot.value === 'halfOpen' &&
+    source === 'store' &&
+    lastDecision?.allowed === false &&
+    lastDecision.code === 'circuit_open' &&
+    lastDecision.retryAfterMs === null
+  );
+}
+
+/**
  * The events the shared breaker model (`sharedCircuitBreakerMachine`) tries in `snapshot`: those of
  * {@link breakerModelEvents}, plus what a store does — a `breaker.sync` to each state (to `open` both with
  * the store's time left, half of `openMs`, and without one), `breaker.storeLost` while the store is
- * mirrored, and `breaker.probeGranted` in mirrored half-open while no reserved permit is unused and fewer
- * than `halfOpenMaxCalls` probes are out (what a store's global probe count allows). A restore is only
+ * mirrored, and `breaker.probeGranted` after a refused probe in mirrored half-open (the breaker asked the
+ * store for a permit) while no reserved permit is unused and fewer than `halfOpenMaxCalls` probes are out
+ * (what a store's global probe count allows). A restore is only
  * tried while deciding locally: a breaker restored from a snapshot decides locally until its store answers.
  */
 export function sharedBreakerModelEvents(snapshot: BreakerMachineSnapshot): BreakerModelEvent[] {
@@ -112,10 +128,7 @@ export function sharedBreakerModelEvents(snapshot: BreakerMachineSnapshot): Brea
   }
   if (source === 'store') events.push({ type: 'breaker.storeLost', at });
   const canGrant =
-    snapshot.value === 'halfOpen' &&
-    source === 'store' &&
-    context.probeAllowance === 0 &&
-    context.inFlight < config.halfOpenMaxCalls;
+    waitsForProbe(snapshot) && context.probeAllowance === 0 && context.inFlight < config.halfOpenMaxCalls;
   if (canGrant) events.push({ type: 'breaker.probeGranted', at });
   return events;
 }
@@ -150,8 +163,8 @@ export function serializeBreakerModelState(snapshot: BreakerMachineSnapshot): st
 }
 
 /**
- * The shared breaker's model state: that of {@link serializeBreakerModelState} plus who decides (`source`)
- * and the unused reserved probe permits. While a store decides, the actor keeps counting outcomes without
+ * The shared breaker's model state: that of {@link serializeBreakerModelState} plus who decides (`source`),
+ * the unused reserved probe permits, and whether a mirrored half-open breaker waits for one. While a store decides, the actor keeps counting outcomes without
  * acting on them, so consecutive failures and half-open successes are capped at the threshold that makes
  * them matter (`failureThreshold`, `successThreshold`) once the breaker decides locally again.
  */
@@ -167,5 +180,6 @@ export function serializeSharedBreakerModelState(snapshot: BreakerMachineSnapsho
     ...windowTotals(context),
     context.source,
     context.probeAllowance,
+    waitsForProbe(snapshot),
   ]);
 }

@@ -39,8 +39,6 @@ export interface ScriptedStore {
   store: BreakerStore;
   /** Sets the shared state (a new epoch), publishes it, and answers joins until none is pending. */
   sync(state: BreakerSyncState): Promise<void>;
-  /** Whether a live handle (one still subscribed) waits for a probe reservation. */
-  hasPendingProbe(): boolean;
   /** Grants the pending probe reservation of a live handle; false when there is none. */
   grantProbe(): Promise<boolean>;
   /** The store goes down: pending operations fail, and so does every operation until the next sync. */
@@ -124,7 +122,6 @@ export function createScriptedStore(options: { refreshMs: number; timeoutMs: num
         await settle(); // a breaker whose state changed while joining joins again
       }
     },
-    hasPendingProbe: () => pending.some((p) => p.kind === 'acquireProbe' && listeners.has(p.handle)),
     async grantProbe() {
       const probe = take('acquireProbe', true);
       probe?.resolve(view);
