@@ -16,6 +16,7 @@ const urls = Object.fromEntries(PROVIDERS.map((p) => [p, `${base}/p/${p}/v1`])) 
 
 const peer = createPeer(name, urls);
 const latencies: number[] = new Array(REQUESTS);
+const backoffs: number[] = new Array(REQUESTS).fill(0);
 const answeredBy: Record<string, number> = {};
 let fallbacks = 0;
 let thrown = 0;
@@ -27,6 +28,7 @@ async function lane(): Promise<void> {
     const started = performance.now();
     try {
       const outcome = await peer.call(n);
+      backoffs[n - 1] = outcome.backoffMs ?? 0;
       if (outcome.fallback) fallbacks++;
       else answeredBy[outcome.provider ?? '?'] = (answeredBy[outcome.provider ?? '?'] ?? 0) + 1;
     } catch {
@@ -47,6 +49,17 @@ const cpu = process.cpuUsage(cpuBefore);
 clearInterval(keepAlive);
 await peer.stop();
 const p = percentiles(latencies);
+// Of the slowest 1% of requests, how many waited in a backoff (a 429's Retry-After): where the tail comes from.
+const slowest = latencies
+  .map((ms, i) => ({ ms, backoff: backoffs[i] ?? 0 }))
+  .sort((x, y) => y.ms - x.ms)
+  .slice(0, Math.max(1, Math.floor(REQUESTS / 100)));
+const backoff = {
+  requestsThatWaited: backoffs.filter((ms) => ms > 0).length,
+  slowestOnePercent: slowest.length,
+  slowestThatWaited: slowest.filter((s) => s.backoff > 0).length,
+  slowestMeanWaitMs: round(slowest.reduce((sum, s) => sum + s.backoff, 0) / slowest.length),
+};
 emitResult({
   peer: name,
   requests: REQUESTS,
@@ -58,5 +71,6 @@ emitResult({
   wallMs: round(wallMs),
   cpuMs: round((cpu.user + cpu.system) / 1000),
   idMismatches: peer.idMismatches(),
+  backoff,
 });
 process.exit(0);

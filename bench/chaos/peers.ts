@@ -35,6 +35,8 @@ import {
 export interface Outcome {
   fallback: boolean;
   provider: string | undefined;
+  /** Time spent waiting between attempts (backoff), when the contender reports it (resilient-llm). */
+  backoffMs?: number;
 }
 
 /** A contender, ready to answer requests. */
@@ -188,7 +190,12 @@ function resilientPeer(urls: BaseUrls, openMs?: number): Peer {
     call: (n) =>
       logical.run(requestId(n), async () => {
         const r = await llm.call({ messages });
-        return { fallback: r.source === 'fallback', provider: r.provider };
+        let backoffMs = 0;
+        r.attempts.forEach((a, i) => {
+          const next = r.attempts[i + 1];
+          if (a.decision === 'backoff' && next) backoffMs += next.startedAt - (a.startedAt + a.durationMs);
+        });
+        return { fallback: r.source === 'fallback', provider: r.provider, backoffMs };
       }),
     stop: () => llm.stop(),
     idMismatches: () => mismatches,

@@ -1,0 +1,65 @@
+/**
+ * `npm run bench [-- part...]`: runs the benchmark parts (default: all) and writes `bench/results/`.
+ * Parts: `overhead`, `chaos`, `scale`, `inspector`, `redis`, and `report` (rebuild README.md only).
+ * Everything binds 127.0.0.1; every server and child process started here is stopped before exit.
+ */
+import { PEERS, type PeerName } from './chaos/peers.js';
+import { runChaos } from './chaos/run-chaos.js';
+import { runInspectorLoad, runRedisStore } from './extras.js';
+import { writeResult } from './lib/markdown.js';
+import { runOverhead } from './overhead/run-overhead.js';
+import { writeChaosReport, writeOverheadReport, writeScaleReport } from './report/part-reports.js';
+import { writeSummary } from './report/summary.js';
+import { runScale } from './scale/run-scale.js';
+
+const PARTS = ['overhead', 'chaos', 'scale', 'inspector', 'redis', 'report'] as const;
+type Part = (typeof PARTS)[number];
+
+const args = process.argv.slice(2);
+const parts = args.filter((a) => !a.startsWith('--'));
+for (const part of parts) {
+  if (!(PARTS as readonly string[]).includes(part)) {
+    console.error(`Unknown part "${part}". Usage: npm run bench -- [${PARTS.join('|')}]... [--peers=a,b]`);
+    process.exit(2);
+  }
+}
+const selected = new Set<Part>(parts.length > 0 ? (parts as Part[]) : PARTS);
+const peersArg = args.find((a) => a.startsWith('--peers='))?.slice('--peers='.length);
+const peers = peersArg ? (peersArg.split(',') as PeerName[]) : [...PEERS];
+for (const peer of peers) {
+  if (!(PEERS as readonly string[]).includes(peer)) {
+    console.error(`Unknown peer "${peer}"; expected some of ${PEERS.join(', ')}`);
+    process.exit(2);
+  }
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+const skips: Record<string, string> = {};
+const started = Date.now();
+
+if (selected.has('overhead')) {
+  const result = await runOverhead();
+  writeResult('overhead.json', json(result));
+  writeOverheadReport(result);
+}
+if (selected.has('chaos')) {
+  const rows = await runChaos(peers);
+  writeResult('chaos.json', json(rows));
+  writeChaosReport(rows);
+}
+if (selected.has('scale')) {
+  const result = await runScale();
+  writeResult('scale.json', json(result));
+  writeScaleReport(result);
+}
+if (selected.has('inspector')) {
+  const result = await runInspectorLoad();
+  if (!result.ok) skips.inspector = result.reason;
+}
+if (selected.has('redis')) {
+  const result = await runRedisStore();
+  if (!result.ok) skips.redis = result.reason;
+}
+writeSummary(skips);
+for (const [part, reason] of Object.entries(skips)) console.error(`${part} skipped: ${reason}`);
+console.error(`bench done in ${Math.round((Date.now() - started) / 1000)} s; see bench/results/README.md`);
