@@ -4,6 +4,7 @@
  */
 import type { LLMErrorType, SerializedLLMError } from '../src/errors/llm-error.js';
 import type { LLMRequest } from '../src/types.js';
+import { jitteredDelay } from './backoff-logic.js';
 import type {
   ActorFailure,
   AttemptDecision,
@@ -40,6 +41,9 @@ export function initialContext(input: RequestInput): RequestContext {
     error: null,
     streamedText: '',
     attemptText: '',
+    backoffMs: 0,
+    previousBackoffMs: null,
+    draw: 0.5,
   };
 }
 
@@ -57,6 +61,8 @@ export function toFailure(thrown: unknown, fallbackAt: number): ActorFailure {
         at: typeof candidate.at === 'number' ? candidate.at : fallbackAt,
       };
       if (typeof candidate.validation === 'string') failure.validation = candidate.validation;
+      if (typeof candidate.draw === 'number' && candidate.draw >= 0 && candidate.draw < 1)
+        failure.draw = candidate.draw;
       return failure;
     }
   }
@@ -84,6 +90,18 @@ export function plainBackoffMs(context: RequestContext): number {
   if (hinted !== undefined) return hinted;
   const { baseMs, maxMs } = context.settings;
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, context.attemptsOnProvider - 1));
+}
+
+/** The exact wait of the next backoff: the provider's Retry-After, else jitter from the failure's draw. */
+export function plannedBackoffMs(context: RequestContext): number {
+  const hinted = context.lastError?.retryAfterMs;
+  if (hinted !== undefined) return Math.ceil(hinted);
+  return jitteredDelay(
+    Math.max(1, context.attemptsOnProvider),
+    context.settings,
+    context.previousBackoffMs ?? undefined,
+    context.draw,
+  );
 }
 
 /** True when the last error is of the given type. */

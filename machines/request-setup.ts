@@ -11,7 +11,7 @@ import {
   canTruncate,
   finalError,
   machineError,
-  plainBackoffMs,
+  plannedBackoffMs,
   repromptRequest,
   resumeRequest,
   streamCommitted,
@@ -113,6 +113,7 @@ export const requestSetup = setup({
         timeoutsOnProvider: 0,
         truncated: false,
         lastError: null,
+        previousBackoffMs: null,
       };
     }),
     recordSkipped: assign(({ context, event }) => {
@@ -185,6 +186,7 @@ export const requestSetup = setup({
       return {
         lastError: failure.error,
         clockMs: failure.at,
+        draw: failure.draw ?? 0.5,
         attempts: withAttempt(context, {
           provider: context.provider?.id ?? '?',
           attempt: context.attemptsOnProvider,
@@ -254,6 +256,7 @@ export const requestSetup = setup({
       return {
         lastError: failure.error,
         clockMs: failure.at,
+        draw: failure.draw ?? 0.5,
         attempts: withAttempt(context, {
           provider: context.provider?.id ?? '?',
           attempt: context.attemptsOnProvider,
@@ -324,6 +327,12 @@ export const requestSetup = setup({
       const request = out.request ?? context.base;
       return { base: request, request, rewritten: true, clockMs: out.at };
     }),
+    planBackoff: assign(({ context }) => {
+      const backoffMs = plannedBackoffMs(context);
+      return { backoffMs, previousBackoffMs: backoffMs };
+    }),
+    /** The wait is over: the machine's time moves on by exactly the planned delay. */
+    finishBackoff: assign(({ context }) => ({ clockMs: context.clockMs + context.backoffMs })),
     excludeProvider: assign(({ context }) => ({
       excluded: context.provider ? [...context.excluded, context.provider.id] : context.excluded,
     })),
@@ -381,8 +390,8 @@ export const requestSetup = setup({
   delays: {
     attemptTimeout: ({ context }) => context.settings.attemptMs,
     totalDeadline: ({ context }) => context.settings.totalMs,
-    /** The machine's own backoff (no jitter); the runtime provides a jittered one. */
-    backoffDelay: ({ context }) => plainBackoffMs(context),
+    /** The planned backoff: Retry-After, else jitter computed from the failure's draw. */
+    backoffDelay: ({ context }) => context.backoffMs,
     firstTokenTimeout: ({ context }) => context.settings.firstTokenMs,
     idleTimeout: ({ context }) => context.settings.idleMs,
   },

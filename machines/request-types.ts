@@ -57,6 +57,8 @@ export interface RequestSettings {
   /** Backoff base and cap in ms (the machine's default delay; the runtime adds jitter). */
   baseMs: number;
   maxMs: number;
+  /** How backoff delays are randomised. */
+  jitter: 'full' | 'decorrelated' | 'none';
   /** Streaming: deadline for the first token of an attempt. */
   firstTokenMs: number;
   /** Streaming: longest silence between tokens once the stream has started. */
@@ -133,6 +135,12 @@ export interface RequestContext extends RequestInput {
   streamedText: string;
   /** Streaming: text forwarded by the current attempt. */
   attemptText: string;
+  /** The wait planned for the current backoff (the machine knows exactly how long it waited). */
+  backoffMs: number;
+  /** The previous backoff on this provider (decorrelated jitter grows from it). */
+  previousBackoffMs: number | null;
+  /** The uniform draw in [0, 1) that came with the last failure; jitter is computed from it. */
+  draw: number;
 }
 
 /** Events sent to a request actor: the caller's abort, and what a streaming attempt reports. */
@@ -195,6 +203,8 @@ export interface ActorFailure {
   at: number;
   /** For `validateOutput`: the validation message to re-prompt with. */
   validation?: string;
+  /** A uniform draw in [0, 1) for the backoff's jitter (randomness enters the machine as data). */
+  draw?: number;
 }
 
 /** Final output of a request actor. */

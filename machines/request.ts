@@ -186,7 +186,7 @@ export const requestMachine = requestSetup.createMachine({
             {
               guard: and(['canBackoff', 'retryBudgetAllows']),
               target: 'backingOff',
-              actions: { type: 'decide', params: { decision: 'backoff' } },
+              actions: [{ type: 'decide', params: { decision: 'backoff' } }, 'planBackoff'],
             },
             { target: 'failingOver', actions: { type: 'decide', params: { decision: 'failover' } } },
           ],
@@ -194,7 +194,7 @@ export const requestMachine = requestSetup.createMachine({
         backingOff: {
           description:
             'Waits (Retry-After first, else exponential backoff with jitter) before retrying the same provider.',
-          after: { backoffDelay: { target: 'dispatching' } },
+          after: { backoffDelay: { target: 'dispatching', actions: 'finishBackoff' } },
         },
         reprompting: {
           description:

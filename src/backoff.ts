@@ -3,9 +3,9 @@
  * deadline. Pure functions — no timers, no clock — so the request lifecycle (and its tests) decide when to wait.
  */
 import { z } from 'zod';
+import { backoffCap, type Jitter, jitteredDelay, MAX_DELAY_MS } from '../machines/backoff-logic.js';
 
-/** How a computed delay is randomised. */
-export type Jitter = 'full' | 'decorrelated' | 'none';
+export { backoffCap, type Jitter, MAX_DELAY_MS };
 
 /** Retry policy for one provider within one call. */
 export interface RetryOptions {
@@ -34,9 +34,6 @@ export const defaultRetryOptions = {
   maxMs: 8_000,
   jitter: 'full',
 } as const satisfies Required<RetryOptions>;
-
-/** Longest delay a host timer can hold (2^31 - 1 ms, about 24.8 days). */
-export const MAX_DELAY_MS = 2_147_483_647;
 
 /**
  * Zod schema of {@link RetryOptions}: fills defaults, rejects unknown keys, and checks `maxMs >= baseMs`.
@@ -121,38 +118,9 @@ export function computeBackoff(
   const delay =
     retryAfterMs !== undefined
       ? Math.ceil(retryAfterMs)
-      : jittered(attempt, options, previousMs, context.random ?? Math.random);
+      : jitteredDelay(attempt, options, previousMs, (context.random ?? Math.random)());
   if (remainingMs !== undefined && !(delay < remainingMs)) return undefined;
   return delay;
-}
-
-/** The cap of full jitter (and the exact delay without jitter) for `attempt`: `min(maxMs, baseMs * 2^(attempt-1))`. */
-export function backoffCap(attempt: number, options: ResolvedRetryOptions): number {
-  // 2^31 already exceeds MAX_DELAY_MS, so larger exponents cannot change the result (and cannot overflow).
-  const exponent = Math.min(Math.max(0, attempt - 1), 31);
-  return Math.min(options.maxMs, options.baseMs * 2 ** exponent);
-}
-
-function jittered(
-  attempt: number,
-  options: ResolvedRetryOptions,
-  previousMs: number | undefined,
-  random: () => number,
-): number {
-  if (options.jitter === 'none') return backoffCap(attempt, options);
-  if (options.jitter === 'full') return uniformInt(0, backoffCap(attempt, options), random);
-  const high = Math.max(
-    options.baseMs,
-    Math.floor(Math.min(MAX_DELAY_MS, (previousMs ?? options.baseMs) * 3)),
-  );
-  return Math.min(options.maxMs, uniformInt(options.baseMs, high, random));
-}
-
-/** Uniform integer in `[low, high]` (both whole numbers, low <= high). */
-function uniformInt(low: number, high: number, random: () => number): number {
-  const r = random();
-  if (!(r >= 0 && r < 1)) throw new RangeError(`random() must return a number in [0, 1), got ${r}`);
-  return Math.min(high, low + Math.floor(r * (high - low + 1)));
 }
 
 function checkMs(name: string, value: number | undefined): number | undefined {

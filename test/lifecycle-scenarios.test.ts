@@ -28,13 +28,18 @@ describe('request lifecycle: happy path', () => {
 describe('request lifecycle: taxonomy', () => {
   it('waits Retry-After on rate_limit, then retries the same provider', async () => {
     const { llm, clock, providers } = setup({
-      a: [{ error: 'rate_limit', retryAfterMs: 2_000 }, { text: 'ok' }],
+      a: [
+        { error: 'rate_limit', retryAfterMs: 2_000 },
+        { text: 'ok', delayMs: 300 },
+      ],
       b: [{ text: 'b' }],
     });
     const r = await settleWithClock(llm.call(ask()), clock);
     expect(r.ok && r.value.provider).toBe('a');
     expect(providers.a?.calls.map((c) => c.at)).toEqual([0, 2_000]);
     expect(r.ok && r.value.attempts.map((a) => a.decision)).toEqual(['backoff', 'succeeded']);
+    // The machine knows exactly how long it waited: the retry starts after the wait and lasts only itself.
+    expect(r.ok && r.value.attempts[1]).toMatchObject({ startedAt: 2_000, durationMs: 300 });
     await llm.stop();
   });
 

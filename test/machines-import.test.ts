@@ -28,6 +28,7 @@ const input: RequestInput = {
     totalMs: 10_000,
     baseMs: 1,
     maxMs: 2,
+    jitter: 'none',
     firstTokenMs: 1_000,
     idleMs: 1_000,
   },

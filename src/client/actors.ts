@@ -50,7 +50,8 @@ export function fail(
   validation?: string,
 ): ActorFailure {
   if (scope) scope.lastError = error;
-  const failure: ActorFailure = { error: error.toJSON(), at: deps.clock.now() };
+  // The draw for a possible backoff's jitter: randomness enters the machine as data on its events.
+  const failure: ActorFailure = { error: error.toJSON(), at: deps.clock.now(), draw: deps.options.random() };
   if (validation !== undefined) failure.validation = validation;
   return failure;
 }

@@ -3,8 +3,6 @@
  */
 import type { AnyActorRef, InspectionEvent, Observer } from 'xstate';
 import { requestMachine } from '../../machines/request.js';
-import { plainBackoffMs } from '../../machines/request-logic.js';
-import { computeBackoff } from '../backoff.js';
 import type { BreakerOptions } from '../breaker/options.js';
 import { LLMError } from '../errors/llm-error.js';
 import { createInspectBridge } from '../inspect/bridge.js';
@@ -64,22 +62,11 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
   const scopes = new Map<string, CallScope>();
   const actors = new Map<string, AnyActorRef>();
   const budget = createRetryBudget(resolved.retry.budget, clock);
-  const retryOptions = { ...resolved.retry };
   let stopped = false;
 
   const machine = requestMachine.provide({
     actors: createRequestActors({ options: resolved, registry, scopes, clock }),
     guards: { retryBudgetAllows: () => budget.tryRetry() },
-    delays: {
-      backoffDelay: ({ context }) =>
-        computeBackoff(context.attemptsOnProvider, retryOptions, {
-          ...(context.lastError?.retryAfterMs !== undefined
-            ? { retryAfterMs: context.lastError.retryAfterMs }
-            : {}),
-          remainingMs: Math.max(1, context.deadlineAt - clock.now()),
-          random: resolved.random,
-        }) ?? plainBackoffMs(context),
-    },
   });
 
   const deps: RunnerDeps = { options: resolved, registry, scopes, actors, budget, machine, inspect };

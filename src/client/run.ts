@@ -121,6 +121,7 @@ function inputFor(
       totalMs: timeouts.totalMs,
       baseMs: retry.baseMs,
       maxMs: retry.maxMs,
+      jitter: retry.jitter,
       firstTokenMs: timeouts.firstTokenMs ?? timeouts.attemptMs,
       idleMs: timeouts.idleMs ?? timeouts.attemptMs,
     },

@@ -52,6 +52,7 @@ export function requestModelInput(
       totalMs: 1_000_000,
       baseMs: 10,
       maxMs: 100,
+      jitter: 'full',
       firstTokenMs: 1_000,
       idleMs: 1_000,
     },
