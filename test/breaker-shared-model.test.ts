@@ -7,7 +7,8 @@
  * after a refused probe, `breaker.storeLost` the store failing the breaker's next operation.
  */
 import { describe, expect, it } from 'vitest';
-import { initialBreakerContext, verdictOf } from '../machines/circuit-breaker-logic.js';
+import type { SnapshotFrom } from 'xstate';
+import { verdictOf } from '../machines/circuit-breaker-logic.js';
 import { sharedCircuitBreakerMachine } from '../machines/circuit-breaker-shared.js';
 import type { BreakerMachineConfig } from '../machines/circuit-breaker-types.js';
 import {
@@ -23,8 +24,11 @@ import {
   coverageOf,
   createCoverageRecorder,
   createInspectingScope,
+  type ModelPath,
   modelPaths,
   SHARED_OPEN_ELAPSED_EVENT,
+  serializeSharedBreakerModelState,
+  sharedBreakerModelEvents,
 } from '../src/testing/model-paths.js';
 import {
   createScriptedStore,
@@ -34,8 +38,9 @@ import {
   settle,
 } from './helpers/scripted-store.js';
 
-type Path = ReturnType<typeof modelPaths>[number];
+type Path = ModelPath<SnapshotFrom<typeof sharedCircuitBreakerMachine>, BreakerModelEvent>;
 type Recorder = ReturnType<typeof createCoverageRecorder>;
+type Snapshot = Path['state'];
 
 /** The store's refresh period: distinct from every open delay, so the test can run the refresh itself. */
 const REFRESH_MS = 997;
@@ -129,13 +134,14 @@ const COMMANDS: Record<string, StoreCommand> = {
 function expectStoreCalls(
   event: BreakerModelEvent | { type: 'xstate.init' },
   calls: readonly ScriptedOperation[],
+  config: BreakerMachineConfig,
   reported: boolean,
   where: string,
 ): void {
   const command = COMMANDS[event.type];
   if (command !== undefined) expect(calls, where).toContainEqual({ kind: 'command', command });
   if ((event.type === 'breaker.success' || event.type === 'breaker.failure') && reported) {
-    const verdict = verdictOf(sharedConfig, event);
+    const verdict = verdictOf(config, event);
     expect(calls, where).toContainEqual({ kind: 'record', outcome: expect.objectContaining({ verdict }) });
   }
 }
@@ -163,7 +169,7 @@ async function runPath(path: Path, options: BreakerOptions, recorder: Recorder):
   };
 
   for (const [i, step] of path.steps.entries()) {
-    const event = step.event as BreakerModelEvent | { type: 'xstate.init' };
+    const { event } = step;
     const before = path.steps[i - 1]?.state;
     const where = `${path.description} (step ${i}: ${event.type})`;
     const logged = scripted.log.length;
@@ -184,15 +190,16 @@ async function runPath(path: Path, options: BreakerOptions, recorder: Recorder):
     expect(breaker.state, where).toBe(step.state.value);
     expect(runtime, where).toEqual(model);
     const reported = (used as (typeof held)[number] | undefined)?.mirrored === true && mirroring();
-    expectStoreCalls(event, scripted.log.slice(logged), reported, where);
+    expectStoreCalls(event, scripted.log.slice(logged), step.state.context.config, reported, where);
     if (runtime.period !== period) held = [];
     period = runtime.period;
   }
   breaker.stop();
 }
 
-/** Thresholds low enough for short paths; slow calls on, so a slow success counts as a failure. */
-const config = {
+type Config = Partial<BreakerMachineConfig> & BreakerOptions;
+/** Thresholds low enough for short paths; slow calls on (a slow success is a failure). */
+const consecutive = {
   failureThreshold: 2,
   successThreshold: 2,
   halfOpenMaxCalls: 2,
@@ -200,28 +207,38 @@ const config = {
   backoffFactor: 2,
   maxOpenMs: 4_000,
   slowCallMs: 500,
-} satisfies Partial<BreakerMachineConfig> & BreakerOptions;
-/** The full machine config the paths run with. */
-const sharedConfig = initialBreakerContext({ config }).config;
+} satisfies Config;
+const configs: Array<[string, Config]> = [
+  ['consecutive failures, slow calls, backoff', consecutive],
+  [
+    'failure rate',
+    { failureThreshold: 3, failureRateThreshold: 0.5, minimumCalls: 3, windowMs: 10_000, slowCallMs: 500 },
+  ],
+];
 
 describe('shared circuit breaker model', () => {
-  it('runs every model path on a breaker with a store and reaches every state and transition', async () => {
-    const paths = modelPaths(sharedCircuitBreakerMachine, { input: { config } });
-    const recorder = createCoverageRecorder(sharedCircuitBreakerMachine);
-    for (const path of paths) await runPath(path, config, recorder);
-    const events = new Set(paths.flatMap((path) => path.steps.map((step) => step.event.type)));
-    for (const type of ['breaker.sync', 'breaker.probeGranted', 'breaker.storeLost', 'breaker.restore']) {
-      expect(events).toContain(type);
-    }
-    const runtime = recorder.coverage();
-    const model = coverageOf(sharedCircuitBreakerMachine, paths);
-    console.log(`shared breaker model: ${paths.length} paths; runtime ${runtime}; model ${model}`);
-    expect(model.complete, model.toString()).toBe(true);
-    expect(runtime.complete, runtime.toString()).toBe(true);
-    expect(model.toString()).toBe(runtime.toString());
-  });
+  it.each(configs)(
+    'runs every model path (%s) on a breaker with a store and reaches every state and transition',
+    async (name, options) => {
+      const paths = modelPaths(sharedCircuitBreakerMachine, { input: { config: options } });
+      const recorder = createCoverageRecorder(sharedCircuitBreakerMachine);
+      for (const path of paths) await runPath(path, options, recorder);
+      const events = new Set(paths.flatMap((path) => path.steps.map((step) => step.event.type)));
+      for (const type of ['breaker.sync', 'breaker.probeGranted', 'breaker.storeLost', 'breaker.restore']) {
+        expect(events).toContain(type);
+      }
+      const runtime = recorder.coverage();
+      const model = coverageOf(sharedCircuitBreakerMachine, paths);
+      console.log(
+        `shared breaker model (${name}): ${paths.length} paths; runtime ${runtime}; model ${model}`,
+      );
+      expect(model.complete, model.toString()).toBe(true);
+      expect(runtime.complete, runtime.toString()).toBe(true);
+      expect(model.toString()).toBe(runtime.toString());
+    },
+  );
 
-  it('gives paths whose steps follow from one another', () => {
+  it.each(configs)('gives paths whose steps follow from one another (%s)', (_name, config) => {
     const paths = modelPaths(sharedCircuitBreakerMachine, { input: { config }, strategy: 'states' });
     const scope = createInspectingScope(() => {});
     expect(paths.length).toBeGreaterThan(0);
@@ -230,8 +247,54 @@ describe('shared circuit breaker model', () => {
         const previous = path.steps[i]?.state as never;
         const next = sharedCircuitBreakerMachine.transition(previous, step.event as never, scope);
         expect(next.value).toEqual(step.state.value);
-        expect(next.context.source).toBe(step.state.context.source);
+        expect(next.context).toEqual(step.state.context);
       });
     }
+  });
+
+  it('offers a probe grant only after a refused probe while mirroring the store', () => {
+    const scope = createInspectingScope(() => {});
+    const types = (snapshot: Snapshot) => sharedBreakerModelEvents(snapshot).map((event) => event.type);
+    let snapshot = sharedCircuitBreakerMachine.getInitialSnapshot(scope, { config: consecutive });
+    expect(types(snapshot).filter((type) => type === 'breaker.sync')).toHaveLength(6);
+    expect(types(snapshot)).not.toContain('breaker.storeLost'); // nothing to lose before the first sync
+    const sync = { type: 'breaker.sync', at: 0, state: 'halfOpen', remainingMs: null } as const;
+    const mirrored = { ...sync, reason: 'open_elapsed', trips: 1, reopens: 0 } as const;
+    snapshot = sharedCircuitBreakerMachine.transition(snapshot, mirrored, scope);
+    expect(types(snapshot)).toContain('breaker.storeLost');
+    expect(types(snapshot)).not.toContain('breaker.probeGranted');
+    expect(types(snapshot)).not.toContain('breaker.restore'); // a restored breaker decides locally
+    snapshot = sharedCircuitBreakerMachine.transition(snapshot, { type: 'breaker.acquire', at: 0 }, scope);
+    expect(snapshot.context.lastDecision).toMatchObject({ allowed: false });
+    expect(types(snapshot)).toContain('breaker.probeGranted');
+    snapshot = sharedCircuitBreakerMachine.transition(
+      snapshot,
+      { type: 'breaker.probeGranted', at: 0 },
+      scope,
+    );
+    expect(snapshot.context.probeAllowance).toBe(1);
+    expect(types(snapshot)).not.toContain('breaker.probeGranted');
+  });
+
+  it('keeps the model state bounded while the store decides and the actor keeps counting', () => {
+    const scope = createInspectingScope(() => {});
+    const config = consecutive;
+    let snapshot = sharedCircuitBreakerMachine.getInitialSnapshot(scope, { config });
+    const sync = { type: 'breaker.sync', at: 0, state: 'closed', remainingMs: null } as const;
+    snapshot = sharedCircuitBreakerMachine.transition(
+      snapshot,
+      { ...sync, reason: 'reset', trips: 0, reopens: 0 },
+      scope,
+    );
+    const failure = { type: 'breaker.failure', at: 0, durationMs: 1, errorType: 'provider_error' } as const;
+    const states: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const event = { ...failure, period: snapshot.context.period };
+      snapshot = sharedCircuitBreakerMachine.transition(snapshot, event, scope);
+      states.push(serializeSharedBreakerModelState(snapshot));
+    }
+    expect(snapshot.value).toBe('closed'); // the store decides trips
+    expect(snapshot.context.consecutiveFailures).toBe(6);
+    expect(new Set(states.slice(config.failureThreshold - 1)).size).toBe(1);
   });
 });

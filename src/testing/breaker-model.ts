@@ -3,8 +3,6 @@
  * same model state. `modelPaths()` uses them by default for `circuitBreakerMachine` (and when called
  * without a machine) and for `sharedCircuitBreakerMachine` (a breaker mirroring a store).
  */
-import type { SnapshotFrom } from 'xstate';
-import type { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
 import type {
   BreakerContext,
   BreakerEvent,
@@ -12,7 +10,12 @@ import type {
   BreakerStateName,
 } from '../../machines/circuit-breaker-types.js';
 
-type BreakerMachineSnapshot = SnapshotFrom<typeof circuitBreakerMachine>;
+/** What the breaker models read of a snapshot of `circuitBreakerMachine` or `sharedCircuitBreakerMachine`. */
+export interface BreakerModelSnapshot {
+  value: BreakerStateName;
+  context: BreakerContext;
+  machine: { id: string };
+}
 
 /** The `after` event of the breaker's `open` state: the model's "the open duration has elapsed". */
 export const OPEN_ELAPSED_EVENT = 'xstate.after.openDuration.circuitBreaker.open' as const;
@@ -27,7 +30,7 @@ export type BreakerModelEvent =
   | { type: typeof SHARED_OPEN_ELAPSED_EVENT };
 
 /** The open timer's event of the machine `snapshot` belongs to. */
-function openElapsedEventOf(snapshot: BreakerMachineSnapshot): BreakerModelEvent {
+function openElapsedEventOf(snapshot: BreakerModelSnapshot): BreakerModelEvent {
   return snapshot.machine.id === 'sharedCircuitBreaker'
     ? { type: SHARED_OPEN_ELAPSED_EVENT }
     : { type: OPEN_ELAPSED_EVENT };
@@ -39,7 +42,7 @@ function openElapsedEventOf(snapshot: BreakerMachineSnapshot): BreakerModelEvent
  * a Retry-After hint, an uncounted failure, a cancelled probe). Every event happens at the time of the
  * last state change, except the open timer and a restore after the open period.
  */
-export function breakerModelEvents(snapshot: BreakerMachineSnapshot): BreakerModelEvent[] {
+export function breakerModelEvents(snapshot: BreakerModelSnapshot): BreakerModelEvent[] {
   const { context } = snapshot;
   const { config, period, changedAt: at } = context;
   const state = snapshot.value;
@@ -91,7 +94,7 @@ const SYNC_TARGETS: ReadonlyArray<[BreakerStateName, BreakerReason]> = [
  * Whether a mirrored half-open breaker last refused a probe (no reserved permit left): the moment a breaker
  * asks its store to reserve one, so the moment a `breaker.probeGranted` can follow.
  */
-function waitsForProbe(snapshot: BreakerMachineSnapshot): boolean {
+function waitsForProbe(snapshot: BreakerModelSnapshot): boolean {
   const { lastDecision, source } = snapshot.context;
   return (
     snapshot.value === 'halfOpen' &&
@@ -111,7 +114,7 @@ function waitsForProbe(snapshot: BreakerMachineSnapshot): boolean {
  * (what a store's global probe count allows). A restore is only
  * tried while deciding locally: a breaker restored from a snapshot decides locally until its store answers.
  */
-export function sharedBreakerModelEvents(snapshot: BreakerMachineSnapshot): BreakerModelEvent[] {
+export function sharedBreakerModelEvents(snapshot: BreakerModelSnapshot): BreakerModelEvent[] {
   const { context } = snapshot;
   const { config, changedAt: at, trips, reopens, source } = context;
   const events = breakerModelEvents(snapshot).filter(
@@ -150,7 +153,7 @@ function windowTotals(context: BreakerContext): [number, number] {
  * half-open successes, probes in flight, the armed open delay, and window totals capped at twice
  * `minimumCalls`). Times, periods and trip counts are left out: they grow without bound.
  */
-export function serializeBreakerModelState(snapshot: BreakerMachineSnapshot): string {
+export function serializeBreakerModelState(snapshot: BreakerModelSnapshot): string {
   const { context } = snapshot;
   return JSON.stringify([
     snapshot.value,
@@ -168,7 +171,7 @@ export function serializeBreakerModelState(snapshot: BreakerMachineSnapshot): st
  * acting on them, so consecutive failures and half-open successes are capped at the threshold that makes
  * them matter (`failureThreshold`, `successThreshold`) once the breaker decides locally again.
  */
-export function serializeSharedBreakerModelState(snapshot: BreakerMachineSnapshot): string {
+export function serializeSharedBreakerModelState(snapshot: BreakerModelSnapshot): string {
   const { context } = snapshot;
   const { config } = context;
   return JSON.stringify([

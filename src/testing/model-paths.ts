@@ -14,6 +14,7 @@ import { sharedCircuitBreakerMachine } from '../../machines/circuit-breaker-shar
 import type { BreakerMachineInput } from '../../machines/circuit-breaker-types.js';
 import {
   type BreakerModelEvent,
+  type BreakerModelSnapshot,
   breakerModelEvents,
   OPEN_ELAPSED_EVENT,
   SHARED_OPEN_ELAPSED_EVENT,
@@ -56,6 +57,7 @@ export interface ModelPathsOptions<TSnapshot, TEvent, TInput> {
 }
 
 type BreakerSnapshotValue = SnapshotFrom<typeof circuitBreakerMachine>;
+type SharedBreakerSnapshotValue = SnapshotFrom<typeof sharedCircuitBreakerMachine>;
 
 /** The breaker models `modelPaths` uses by default, by machine. */
 const defaultModels = new Map<AnyStateMachine, { events: unknown; serializeState: unknown }>([
@@ -143,6 +145,10 @@ export function modelPaths(
   machine?: typeof circuitBreakerMachine,
   options?: ModelPathsOptions<BreakerSnapshotValue, BreakerModelEvent, BreakerMachineInput | undefined>,
 ): Array<ModelPath<BreakerSnapshotValue, BreakerModelEvent>>;
+export function modelPaths(
+  machine: typeof sharedCircuitBreakerMachine,
+  options?: ModelPathsOptions<SharedBreakerSnapshotValue, BreakerModelEvent, BreakerMachineInput | undefined>,
+): Array<ModelPath<SharedBreakerSnapshotValue, BreakerModelEvent>>;
 export function modelPaths<TMachine extends AnyStateMachine>(
   machine: TMachine,
   options?: ModelPathsOptions<SnapshotFrom<TMachine>, EventObject, InputFrom<TMachine>>,
@@ -181,6 +187,7 @@ export {
 } from './model-coverage.js';
 export {
   type BreakerModelEvent,
+  type BreakerModelSnapshot,
   breakerModelEvents,
   OPEN_ELAPSED_EVENT,
   SHARED_OPEN_ELAPSED_EVENT,
