@@ -47,7 +47,14 @@ const REFRESH_MS = 997;
 /** No store call times out within a path. */
 const TIMEOUT_MS = 86_400_000;
 
-/** Maps one model event onto the runtime (and the scripted store); returns the permits still held. */
+/** The ops events, by the breaker method (and store command) of the same name. */
+const COMMANDS = {
+  'breaker.forceOpen': 'forceOpen',
+  'breaker.disable': 'disable',
+  'breaker.reset': 'reset',
+} as const satisfies Record<string, StoreCommand>;
+
+/** Maps one model event onto the runtime (and the scripted store); returns a permit it was granted. */
 async function apply(
   event: BreakerModelEvent | { type: 'xstate.init' },
   run: {
@@ -92,13 +99,9 @@ async function apply(
       run.permit().release({ kind: 'cancelled' });
       return undefined;
     case 'breaker.forceOpen':
-      breaker.forceOpen();
-      return undefined;
     case 'breaker.disable':
-      breaker.disable();
-      return undefined;
     case 'breaker.reset':
-      breaker.reset();
+      breaker[COMMANDS[event.type]]();
       return undefined;
     case 'breaker.sync': {
       const { state, remainingMs, reason, trips, reopens } = event;
@@ -121,12 +124,6 @@ async function apply(
   }
 }
 
-const COMMANDS: Record<string, StoreCommand> = {
-  'breaker.forceOpen': 'forceOpen',
-  'breaker.disable': 'disable',
-  'breaker.reset': 'reset',
-};
-
 /**
  * Checks what the breaker asked of the store in one step: ops commands always go to the store, and the
  * outcome of a permit issued while mirroring is recorded there with the breaker's verdict.
@@ -138,7 +135,7 @@ function expectStoreCalls(
   reported: boolean,
   where: string,
 ): void {
-  const command = COMMANDS[event.type];
+  const command = (COMMANDS as Record<string, StoreCommand | undefined>)[event.type];
   if (command !== undefined) expect(calls, where).toContainEqual({ kind: 'command', command });
   if ((event.type === 'breaker.success' || event.type === 'breaker.failure') && reported) {
     const verdict = verdictOf(config, event);
@@ -189,7 +186,8 @@ async function runPath(path: Path, options: BreakerOptions, recorder: Recorder):
     const { lastDecision: _runtime, ...runtime } = breaker.actor.getSnapshot().context;
     expect(breaker.state, where).toBe(step.state.value);
     expect(runtime, where).toEqual(model);
-    const reported = (used as (typeof held)[number] | undefined)?.mirrored === true && mirroring();
+    const mirrored = (used as (typeof held)[number] | undefined)?.mirrored === true;
+    const reported = mirrored && before?.context.source === 'store';
     expectStoreCalls(event, scripted.log.slice(logged), step.state.context.config, reported, where);
     if (runtime.period !== period) held = [];
     period = runtime.period;
