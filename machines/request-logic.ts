@@ -9,6 +9,7 @@ import type {
   ActorFailure,
   AttemptDecision,
   AttemptRecord,
+  CallOutput,
   RequestContext,
   RequestInput,
 } from './request-types.js';
@@ -218,5 +219,77 @@ export function resumeRequest(context: RequestContext): LLMRequest {
         content: 'Your answer was cut off. Continue exactly where it stopped, without repeating anything.',
       },
     ],
+  };
+}
+
+/** Context changes for a finished attempt that produced `text` (a whole answer or a completed stream). */
+export function answerUpdate(
+  context: RequestContext,
+  out: CallOutput,
+  text: string,
+): Partial<RequestContext> {
+  const provider = context.provider?.id ?? '?';
+  return {
+    lastText: text,
+    clockMs: out.at,
+    answer: {
+      text,
+      data: null,
+      source: 'primary',
+      provider,
+      ...(out.model !== undefined ? { model: out.model } : {}),
+      ...(out.usage !== undefined ? { usage: out.usage } : {}),
+    },
+    attempts: withAttempt(context, {
+      provider,
+      attempt: context.attemptsOnProvider,
+      startedAt: context.attemptStartedAt,
+      durationMs: out.at - context.attemptStartedAt,
+      outcome: 'success',
+      decision: 'succeeded',
+    }),
+  };
+}
+
+/** Context changes for an attempt that failed with `failure` (its decision is set by `deciding`). */
+export function failureUpdate(context: RequestContext, failure: ActorFailure): Partial<RequestContext> {
+  return {
+    lastError: failure.error,
+    clockMs: failure.at,
+    draw: failure.draw ?? 0.5,
+    attempts: withAttempt(context, {
+      provider: context.provider?.id ?? '?',
+      attempt: context.attemptsOnProvider,
+      startedAt: context.attemptStartedAt,
+      durationMs: failure.at - context.attemptStartedAt,
+      outcome: failure.error.type,
+      decision: 'fail',
+      ...(failure.error.code ? { code: failure.error.code } : {}),
+      ...(failure.error.retryAfterMs !== undefined ? { retryAfterMs: failure.error.retryAfterMs } : {}),
+    }),
+  };
+}
+
+/** Context changes for an attempt that ran out of time at `at` (attempt, first-token or idle deadline). */
+export function timeoutUpdate(
+  context: RequestContext,
+  code: string,
+  message: string,
+  at: number,
+): Partial<RequestContext> {
+  const provider = context.provider?.id ?? '?';
+  return {
+    lastError: machineError('timeout', message, { provider, code }),
+    clockMs: at,
+    timeoutsOnProvider: context.timeoutsOnProvider + 1,
+    attempts: withAttempt(context, {
+      provider,
+      attempt: context.attemptsOnProvider,
+      startedAt: context.attemptStartedAt,
+      durationMs: at - context.attemptStartedAt,
+      outcome: 'timeout',
+      decision: 'fail',
+      code,
+    }),
   };
 }

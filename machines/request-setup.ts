@@ -4,17 +4,20 @@
  */
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import {
+  answerUpdate,
   canBackoff,
   canReprompt,
   canRetryTimeout,
   canRewrite,
   canTruncate,
+  failureUpdate,
   finalError,
   machineError,
   plannedBackoffMs,
   repromptRequest,
   resumeRequest,
   streamCommitted,
+  timeoutUpdate,
   toFailure,
   withAttempt,
   withDecision,
@@ -155,73 +158,19 @@ export const requestSetup = setup({
         clockMs: event.at,
       };
     }),
-    recordStreamEnd: assign(({ context, event }) => {
-      if (event.type !== 'stream.end') return {};
-      const out = event.output;
-      const provider = context.provider?.id ?? '?';
-      return {
-        lastText: context.streamedText,
-        clockMs: out.at,
-        answer: {
-          text: context.streamedText,
-          data: null,
-          source: 'primary' as const,
-          provider,
-          ...(out.model !== undefined ? { model: out.model } : {}),
-          ...(out.usage !== undefined ? { usage: out.usage } : {}),
-        },
-        attempts: withAttempt(context, {
-          provider,
-          attempt: context.attemptsOnProvider,
-          startedAt: context.attemptStartedAt,
-          durationMs: out.at - context.attemptStartedAt,
-          outcome: 'success',
-          decision: 'succeeded',
-        }),
-      };
-    }),
-    recordStreamFailure: assign(({ context, event }) => {
-      if (event.type !== 'stream.failed') return {};
-      const failure = toFailure(event.failure, context.clockMs);
-      return {
-        lastError: failure.error,
-        clockMs: failure.at,
-        draw: failure.draw ?? 0.5,
-        attempts: withAttempt(context, {
-          provider: context.provider?.id ?? '?',
-          attempt: context.attemptsOnProvider,
-          startedAt: context.attemptStartedAt,
-          durationMs: failure.at - context.attemptStartedAt,
-          outcome: failure.error.type,
-          decision: 'fail',
-          ...(failure.error.code ? { code: failure.error.code } : {}),
-          ...(failure.error.retryAfterMs !== undefined ? { retryAfterMs: failure.error.retryAfterMs } : {}),
-        }),
-      };
-    }),
+    recordStreamEnd: assign(({ context, event }) =>
+      event.type === 'stream.end' ? answerUpdate(context, event.output, context.streamedText) : {},
+    ),
+    recordStreamFailure: assign(({ context, event }) =>
+      event.type === 'stream.failed' ? failureUpdate(context, toFailure(event.failure, context.clockMs)) : {},
+    ),
     recordStreamTimeout: assign(({ context }, params: { code: 'first_token_timeout' | 'stream_idle' }) => {
       const provider = context.provider?.id ?? '?';
-      const waited =
-        params.code === 'first_token_timeout' ? context.settings.firstTokenMs : context.settings.idleMs;
+      const first = params.code === 'first_token_timeout';
+      const waited = first ? context.settings.firstTokenMs : context.settings.idleMs;
+      const what = first ? 'No first token' : 'The stream stalled';
       const at = Math.max(context.clockMs, context.attemptStartedAt) + waited;
-      const what = params.code === 'first_token_timeout' ? 'No first token' : 'The stream stalled';
-      return {
-        lastError: machineError('timeout', `${what} from ${provider} within ${waited} ms.`, {
-          provider,
-          code: params.code,
-        }),
-        clockMs: at,
-        timeoutsOnProvider: context.timeoutsOnProvider + 1,
-        attempts: withAttempt(context, {
-          provider,
-          attempt: context.attemptsOnProvider,
-          startedAt: context.attemptStartedAt,
-          durationMs: at - context.attemptStartedAt,
-          outcome: 'timeout',
-          decision: 'fail',
-          code: params.code,
-        }),
-      };
+      return timeoutUpdate(context, params.code, `${what} from ${provider} within ${waited} ms.`, at);
     }),
     carryPartialAnswer: assign(({ context }) => {
       const request = resumeRequest(context);
@@ -229,70 +178,14 @@ export const requestSetup = setup({
     }),
     recordAnswer: assign(({ context, event }) => {
       const out = outputOf<CallOutput>(event);
-      const provider = context.provider?.id ?? '?';
-      return {
-        lastText: out.text,
-        clockMs: out.at,
-        answer: {
-          text: out.text,
-          data: null,
-          source: 'primary' as const,
-          provider,
-          ...(out.model !== undefined ? { model: out.model } : {}),
-          ...(out.usage !== undefined ? { usage: out.usage } : {}),
-        },
-        attempts: withAttempt(context, {
-          provider,
-          attempt: context.attemptsOnProvider,
-          startedAt: context.attemptStartedAt,
-          durationMs: out.at - context.attemptStartedAt,
-          outcome: 'success',
-          decision: 'succeeded',
-        }),
-      };
+      return answerUpdate(context, out, out.text);
     }),
-    recordFailure: assign(({ context, event }) => {
-      const failure = errorOf(event, context);
-      return {
-        lastError: failure.error,
-        clockMs: failure.at,
-        draw: failure.draw ?? 0.5,
-        attempts: withAttempt(context, {
-          provider: context.provider?.id ?? '?',
-          attempt: context.attemptsOnProvider,
-          startedAt: context.attemptStartedAt,
-          durationMs: failure.at - context.attemptStartedAt,
-          outcome: failure.error.type,
-          decision: 'fail',
-          ...(failure.error.code ? { code: failure.error.code } : {}),
-          ...(failure.error.retryAfterMs !== undefined ? { retryAfterMs: failure.error.retryAfterMs } : {}),
-        }),
-      };
-    }),
+    recordFailure: assign(({ context, event }) => failureUpdate(context, errorOf(event, context))),
     recordTimeout: assign(({ context }) => {
-      const at = context.attemptStartedAt + context.settings.attemptMs;
       const provider = context.provider?.id ?? '?';
-      return {
-        lastError: machineError(
-          'timeout',
-          `Attempt on ${provider} exceeded ${context.settings.attemptMs} ms.`,
-          {
-            provider,
-            code: 'attempt_timeout',
-          },
-        ),
-        clockMs: at,
-        timeoutsOnProvider: context.timeoutsOnProvider + 1,
-        attempts: withAttempt(context, {
-          provider,
-          attempt: context.attemptsOnProvider,
-          startedAt: context.attemptStartedAt,
-          durationMs: context.settings.attemptMs,
-          outcome: 'timeout',
-          decision: 'fail',
-          code: 'attempt_timeout',
-        }),
-      };
+      const { attemptMs } = context.settings;
+      const message = `Attempt on ${provider} exceeded ${attemptMs} ms.`;
+      return timeoutUpdate(context, 'attempt_timeout', message, context.attemptStartedAt + attemptMs);
     }),
     recordInvalidOutput: assign(({ context, event }) => {
       const failure = errorOf(event, context);
