@@ -29,7 +29,24 @@ export interface ProfileSummary {
   totalMs: number;
   topFrames: ProfileRow[];
   areas: ProfileRow[];
+  /** Inclusive time (self + callees) of the functions named in {@link INCLUSIVE_OF}, when sampled. */
+  inclusive: ProfileRow[];
 }
+
+/** Functions whose inclusive time the summary reports: resilient-llm's call path and xstate's entry points. */
+export const INCLUSIVE_OF = [
+  'runCall',
+  'parseCallRequest',
+  'inputFor',
+  'createActor',
+  'start',
+  'toPromise',
+  'send',
+  'initialContext',
+  'createRequestActors',
+  'toResult',
+  'stop',
+] as const;
 
 function areaOf(url: string, name: string): string {
   if (url === '') return name.startsWith('(') ? name : '(native)';
@@ -75,10 +92,25 @@ export function summariseProfile(path: string, limit = 15): ProfileSummary {
     const area = areaOf(url, functionName);
     areas.set(area, (areas.get(area) ?? 0) + us);
   }
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const wanted = new Set<string>(INCLUSIVE_OF);
+  const inclusive = new Map<string, number>();
+  for (const [id, us] of self) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const name = byId.get(at)?.callFrame.functionName ?? '';
+      if (wanted.has(name) && !seen.has(name)) {
+        seen.add(name);
+        inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+      }
+    }
+  }
   return {
     totalMs: Math.round(total / 1000),
     topFrames: rows(frames, total, limit),
     areas: rows(areas, total, 10),
+    inclusive: rows(inclusive, total, INCLUSIVE_OF.length),
   };
 }
 

@@ -1,12 +1,12 @@
 /**
  * Part 1, overhead per call: one process per contender (speed and heap), then — when resilient-llm misses
- * its goal — a CPU profile of its speed loop, summarised by frame and by source area.
+ * its goal — a CPU profile (node:inspector) of its timed loop only, summarised by frame and by source area.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChild } from '../lib/child.js';
-import { newestProfile, type ProfileSummary, summariseProfile } from '../lib/profile.js';
+import { type ProfileSummary, summariseProfile } from '../lib/profile.js';
 import { SUBJECTS, type SubjectName } from './subjects.js';
 
 /** What one contender measured. */
@@ -42,12 +42,13 @@ export async function runOverhead(): Promise<OverheadResult> {
   const ns = (name: SubjectName) => rows.find((r) => r.subject === name)?.speed.nsPerOp ?? Number.NaN;
   if (ns('resilient-llm') / ns('cockatiel') > OVERHEAD_RATIO_GOAL) {
     const dir = mkdtempSync(join(tmpdir(), 'rllm-prof-'));
+    const file = join(dir, 'call.cpuprofile');
     try {
       await runChild('overhead/worker.ts', ['resilient-llm', 'speed'], {
-        nodeFlags: ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`],
-        env: { BENCH_REPS: '5' },
+        nodeFlags: ['--expose-gc'],
+        env: { BENCH_REPS: '5', BENCH_PROFILE_OUT: file },
       });
-      result.profile = summariseProfile(newestProfile(dir), 20);
+      result.profile = summariseProfile(file, 20);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

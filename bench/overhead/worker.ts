@@ -3,6 +3,8 @@
  * once (median of REPS timed repetitions after a warm-up), then heap bytes per in-flight call with 10,000
  * calls parked on a gate. Run by `bench/run.ts overhead`; needs `--expose-gc`.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { setImmediate as tick } from 'node:timers/promises';
 import { emitResult, requireGc } from '../lib/child.js';
 import { median } from '../lib/stats.js';
@@ -32,8 +34,21 @@ async function speed(): Promise<{ nsPerOp: number; reps: number[]; opsPerRep: nu
   }
   const opsPerRep = Math.max(100, Math.round((n * REP_TARGET_MS * 1e6) / ns));
   await timeLoop(subject, opsPerRep); // warm-up
+  // BENCH_PROFILE_OUT: CPU-profile the timed repetitions only (not start-up or module loading).
+  const profileOut = process.env.BENCH_PROFILE_OUT;
+  const session = profileOut ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   const reps: number[] = [];
   for (let r = 0; r < REPS; r++) reps.push((await timeLoop(subject, opsPerRep)) / opsPerRep);
+  if (session && profileOut) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(profileOut, JSON.stringify(profile));
+    session.disconnect();
+  }
   await subject.stop();
   return { nsPerOp: median(reps), reps, opsPerRep };
 }

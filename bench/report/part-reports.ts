@@ -25,6 +25,11 @@ export function profileMarkdown(profile: ProfileSummary): string {
       ['top frame (self time)', 'self ms', '%'],
       profile.topFrames.map((r) => [`\`${r.name}\``, fmt(r.selfMs, 1), fmt(r.percent, 1)]),
     ),
+    '',
+    table(
+      ['function (inclusive: self + callees)', 'ms', '% of sampled time'],
+      (profile.inclusive ?? []).map((r) => [`\`${r.name}\``, fmt(r.selfMs, 1), fmt(r.percent, 1)]),
+    ),
   ].join('\n');
 }
 
