@@ -25,6 +25,7 @@ export function initialContext(input: RequestInput): RequestContext {
     clockMs: input.startedAt,
     base: input.request,
     provider: null,
+    alternatives: Math.max(0, input.providerCount - 1),
     excluded: [],
     attemptsOnProvider: 0,
     timeoutsOnProvider: 0,
@@ -110,13 +111,19 @@ export function lastErrorIs(context: RequestContext, type: LLMErrorType): boolea
   return context.lastError?.type === type;
 }
 
-/** Waiting on this provider makes sense: a backoff-worthy error with attempts and time left. */
+/**
+ * Waiting on this provider makes sense: a backoff-worthy error, attempts and time left, and no other provider
+ * able to take the call now.
+ */
 export function canBackoff(context: RequestContext): boolean {
   const error = context.lastError;
   if (!error || !BACKOFF_TYPES.has(error.type) || !error.retryable) return false;
   if (context.attemptsOnProvider >= context.settings.maxAttempts) return false;
   // Server errors fail over while another provider may answer; they are retried only on the last resort.
-  if (error.type !== 'rate_limit' && !isLastResort(context)) return false;
+  // Waiting only makes sense when no other provider can answer now: a healthy alternative beats a wait.
+  // Rate limits may be configured to wait anyway (`rateLimitWait: 'always'`).
+  const alwaysWait = error.type === 'rate_limit' && context.settings.rateLimitWait === 'always';
+  if (!alwaysWait && !isLastResort(context)) return false;
   return plainBackoffMs(context) < remainingMs(context);
 }
 
@@ -130,9 +137,9 @@ export function canRetryTimeout(context: RequestContext): boolean {
   );
 }
 
-/** No provider besides the current one is left to fail over to. */
+/** No provider besides the current one could take the call (as of its selection). */
 export function isLastResort(context: RequestContext): boolean {
-  return context.excluded.length + 1 >= context.providerCount;
+  return context.alternatives <= 0;
 }
 
 /** Invalid output with a schema and re-prompts left. */

@@ -102,14 +102,14 @@ export const requestSetup = setup({
     isStreamMode: ({ context }) => context.mode === 'stream',
     hasStreamed: ({ context }) => context.streamedText.length > 0,
     streamCommitted: ({ context }) => streamCommitted(context),
-    canResumeStream: ({ context }) =>
-      context.features.resumeStream && context.excluded.length + 1 < context.providerCount,
+    canResumeStream: ({ context }) => context.features.resumeStream && context.alternatives > 0,
   },
   actions: {
     useSelectedProvider: assign(({ context, event }) => {
       const out = outputOf<SelectOutput>(event);
       return {
         provider: out.provider,
+        alternatives: out.alternatives ?? Math.max(0, context.providerCount - context.excluded.length - 1),
         attempts: [...context.attempts, ...out.skipped],
         clockMs: out.at,
         attemptsOnProvider: 0,

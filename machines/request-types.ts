@@ -59,6 +59,8 @@ export interface RequestSettings {
   maxMs: number;
   /** How backoff delays are randomised. */
   jitter: 'full' | 'decorrelated' | 'none';
+  /** Rate limits: wait on the same provider only when no other can take the call (`lastResort`), or `always`. */
+  rateLimitWait: 'lastResort' | 'always';
   /** Streaming: deadline for the first token of an attempt. */
   firstTokenMs: number;
   /** Streaming: longest silence between tokens once the stream has started. */
@@ -116,6 +118,8 @@ export interface RequestContext extends RequestInput {
   /** The request before per-provider changes (re-prompts); rewrites replace it. */
   base: LLMRequest;
   provider: ProviderRef | null;
+  /** Other providers able to take the call when this one was selected. */
+  alternatives: number;
   excluded: string[];
   attemptsOnProvider: number;
   timeoutsOnProvider: number;
@@ -153,6 +157,8 @@ export type RequestEvent =
 /** Output of `selectProvider`: the next provider to try, and those skipped on the way. */
 export interface SelectOutput {
   provider: ProviderRef | null;
+  /** Other providers that could take the call right now (enabled, not excluded, circuit not open). */
+  alternatives?: number;
   skipped: AttemptRecord[];
   at: number;
 }

@@ -25,6 +25,22 @@ export const systemClock: Clock = {
 };
 
 /**
+ * The real clock with timers that keep the process alive. Request actors use it while a call is in flight, so a
+ * script that only awaits `llm.call()` does not exit during a backoff; idle breakers keep `systemClock`'s
+ * unref'd timers, so an idle client never holds the process open.
+ */
+export const keepAliveClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** The clock a call's own timers run on: `keepAliveClock` in place of `systemClock`, any injected clock as is. */
+export function callClock(clock: Clock): Clock {
+  return clock === systemClock ? keepAliveClock : clock;
+}
+
+/**
  * Resolves after `ms` on `clock`, or rejects with the signal's reason when `signal` aborts first.
  * The timer is always cleared, so nothing is left pending.
  */

@@ -84,9 +84,20 @@ describe.each(SDK_WIRES)('llm.call over the $wire SDK client', ({ wire, id, back
     expect(h.server.stats().providers[id]).toEqual({ calls: 1, outcomes: { [kind]: 1 } });
   });
 
-  it('backs off on a 429 and then succeeds on the same provider', async () => {
-    h.plan.set(id, faultOn({ kind: '429', retryAfterS: 0 }, [1]));
+  it('fails over at once on a 429 while another provider can answer (rateLimitWait: lastResort)', async () => {
+    h.plan.set(id, faultOn({ kind: '429', retryAfterS: 1 }, [1]));
     const result = await llmFor().call(ask());
+    expect(result).toMatchObject({ source: 'primary', provider: backup.id });
+    expect(result.attempts.map((a) => [a.provider, a.outcome, a.decision])).toEqual([
+      [id, 'rate_limit', 'failover'],
+      [backup.id, 'success', 'succeeded'],
+    ]);
+    expect(calls(id)).toBe(1);
+  });
+
+  it('backs off on a 429 and then succeeds on the same provider (rateLimitWait: always)', async () => {
+    h.plan.set(id, faultOn({ kind: '429', retryAfterS: 0 }, [1]));
+    const result = await llmFor({ retry: { baseMs: 5, maxMs: 20, rateLimitWait: 'always' } }).call(ask());
     expect(result).toMatchObject({ source: 'primary', provider: id, text: answerOf(id) });
     expect(result.attempts.map((a) => [a.provider, a.attempt, a.outcome, a.decision])).toEqual([
       [id, 1, 'rate_limit', 'backoff'],
@@ -103,7 +114,7 @@ describe.each(SDK_WIRES)('llm.call over the $wire SDK client', ({ wire, id, back
 
   it("waits the server's Retry-After before the next attempt, even above retry.maxMs", async () => {
     h.plan.set(id, faultOn({ kind: '429', retryAfterS: 0.25 }, [1]));
-    const result = await llmFor().call(ask());
+    const result = await llmFor({ retry: { baseMs: 5, maxMs: 20, rateLimitWait: 'always' } }).call(ask());
     const [first, second] = result.attempts;
     expect(first).toMatchObject({ outcome: 'rate_limit', decision: 'backoff', retryAfterMs: 250 });
     expect(second).toMatchObject({ provider: id, outcome: 'success' });

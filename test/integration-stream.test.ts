@@ -89,9 +89,9 @@ describe.each(SDK_WIRES)('llm.stream over the $wire SDK client', ({ wire, id, ba
     ]);
   });
 
-  it('backs off on a 429 and streams from the same provider', async () => {
+  it('backs off on a 429 and streams from the same provider (rateLimitWait: always)', async () => {
     h.plan.set(id, faultOn({ kind: '429', retryAfterS: 0 }, [1]));
-    const stream = llmFor().stream(ask);
+    const stream = llmFor({ retry: { baseMs: 5, maxMs: 20, rateLimitWait: 'always' } }).stream(ask);
     const { tokens } = await readStream(stream);
     expect(tokens.join('')).toBe(answerOf(id));
     const code = wire === 'messages' ? 'rate_limited' : 'rate_limit_exceeded';

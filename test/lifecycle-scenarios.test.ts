@@ -26,14 +26,46 @@ describe('request lifecycle: happy path', () => {
 });
 
 describe('request lifecycle: taxonomy', () => {
-  it('waits Retry-After on rate_limit, then retries the same provider', async () => {
+  it('fails over at once on rate_limit while another provider can take the call', async () => {
     const { llm, clock, providers } = setup({
-      a: [
-        { error: 'rate_limit', retryAfterMs: 2_000 },
-        { text: 'ok', delayMs: 300 },
-      ],
+      a: [{ error: 'rate_limit', retryAfterMs: 2_000 }],
       b: [{ text: 'b' }],
     });
+    const r = await settleWithClock(llm.call(ask()), clock);
+    expect(r.ok && r.value.provider).toBe('b');
+    expect(r.at).toBe(0);
+    expect(r.ok && r.value.attempts.map((a) => `${a.provider}:${a.outcome}:${a.decision}`)).toEqual([
+      'a:rate_limit:failover',
+      'b:success:succeeded',
+    ]);
+    expect(providers.a?.calls).toHaveLength(1);
+    await llm.stop();
+  });
+
+  it('waits Retry-After on rate_limit when no other provider can take the call (b’s circuit is open)', async () => {
+    const { llm, clock, providers } = setup({
+      a: [{ error: 'rate_limit', retryAfterMs: 2_000 }, { text: 'ok' }],
+      b: [{ text: 'b' }],
+    });
+    llm.breaker('b').forceOpen();
+    const r = await settleWithClock(llm.call(ask()), clock);
+    expect(r.ok && r.value.provider).toBe('a');
+    expect(providers.a?.calls.map((c) => c.at)).toEqual([0, 2_000]);
+    expect(providers.b?.calls).toHaveLength(0);
+    await llm.stop();
+  });
+
+  it('waits Retry-After on rate_limit, then retries the same provider, with rateLimitWait: always', async () => {
+    const { llm, clock, providers } = setup(
+      {
+        a: [
+          { error: 'rate_limit', retryAfterMs: 2_000 },
+          { text: 'ok', delayMs: 300 },
+        ],
+        b: [{ text: 'b' }],
+      },
+      { retry: { rateLimitWait: 'always' } },
+    );
     const r = await settleWithClock(llm.call(ask()), clock);
     expect(r.ok && r.value.provider).toBe('a');
     expect(providers.a?.calls.map((c) => c.at)).toEqual([0, 2_000]);

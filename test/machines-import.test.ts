@@ -29,6 +29,7 @@ const input: RequestInput = {
     baseMs: 1,
     maxMs: 2,
     jitter: 'none',
+    rateLimitWait: 'lastResort',
     firstTokenMs: 1_000,
     idleMs: 1_000,
   },

@@ -207,14 +207,23 @@ export function createRequestActors(deps: ActorDeps) {
     selectProvider: fromPromise<SelectOutput, SelectInput>(async ({ input }) => {
       const scope = scopeOf(deps, input.requestId);
       const skipped: AttemptRecord[] = [];
-      for (const entry of registry.ranked()) {
+      const ranked = registry.ranked();
+      for (const entry of ranked) {
         if (input.excluded.includes(entry.provider.id)) continue;
         const acquired = entry.breaker.tryAcquire();
         if (acquired.ok) {
           scope.heldPermit = { providerId: entry.provider.id, permit: acquired.permit };
           const ref: ProviderRef = { id: entry.provider.id };
           if (entry.provider.contextWindow !== undefined) ref.contextWindow = entry.provider.contextWindow;
-          return { provider: ref, skipped, at: clock.now() };
+          // Who else could take this call now: the lifecycle waits on a provider only when nobody can.
+          const alternatives = ranked.filter(
+            (other) =>
+              other !== entry &&
+              !input.excluded.includes(other.provider.id) &&
+              other.breaker.state !== 'open' &&
+              other.breaker.state !== 'forcedOpen',
+          ).length;
+          return { provider: ref, alternatives, skipped, at: clock.now() };
         }
         if (!scope.skipped.has(entry.provider.id)) {
           scope.skipped.add(entry.provider.id);

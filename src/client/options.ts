@@ -59,8 +59,12 @@ export interface ResilientLLMOptions {
   providers: Provider[];
   /** Circuit-breaker settings, one breaker per provider. @default defaultBreakerOptions */
   breaker?: Omit<BreakerOptions, 'id' | 'clock' | 'inspect' | 'snapshot'>;
-  /** Retries per provider, plus the shared retry budget. @default { maxAttempts: 3, baseMs: 500, maxMs: 8000, jitter: 'full' } */
-  retry?: RetryOptions & { budget?: RetryBudgetOptions };
+  /**
+   * Retries per provider, plus the shared retry budget. `rateLimitWait`: on a rate limit, wait for Retry-After
+   * on the same provider only when no other provider can take the call now (`lastResort`), or `always`.
+   * @default { maxAttempts: 3, baseMs: 500, maxMs: 8000, jitter: 'full', rateLimitWait: 'lastResort' }
+   */
+  retry?: RetryOptions & { budget?: RetryBudgetOptions; rateLimitWait?: 'lastResort' | 'always' };
   /** Deadlines. @default { attemptMs: 30_000, totalMs: 120_000, timeoutRetries: 1 } */
   timeouts?: TimeoutOptions;
   /** Output validation. @default { maxReprompts: 2 } */
@@ -113,6 +117,9 @@ const optionsSchema = z.strictObject({
   breaker: z.record(z.string(), z.unknown()).optional(),
   retry: retryOptionsSchema
     .extend({
+      rateLimitWait: z
+        .enum(['lastResort', 'always'], "rateLimitWait must be 'lastResort' or 'always'")
+        .default('lastResort'),
       budget: z
         .strictObject({
           ratio: z.number().min(0).max(10).default(defaultRetryBudgetOptions.ratio),
@@ -164,7 +171,7 @@ const optionsSchema = z.strictObject({
         ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof (v as never)[k] === 'function'),
       'expected a Clock with now, setTimeout and clearTimeout',
     )
-    .default(systemClock),
+    .optional(),
   random: fn.default(() => Math.random),
 });
 
@@ -183,5 +190,7 @@ export type ResolvedOptions = Omit<
 
 /** Validates client options once; throws one `TypeError` naming every bad field. */
 export function resolveOptions(options: ResilientLLMOptions): ResolvedOptions {
-  return parseOptions('resilient-llm options', optionsSchema, options) as ResolvedOptions;
+  const parsed = parseOptions('resilient-llm options', optionsSchema, options) as ResolvedOptions;
+  // Defaulted here, not by zod (whose defaults are copies): the runtime recognises systemClock by identity.
+  return { ...parsed, clock: options.clock ?? systemClock };
 }

@@ -11,6 +11,7 @@ import {
   toPromise,
 } from 'xstate';
 import type { RequestInput, RequestOutput } from '../../machines/request-types.js';
+import { callClock } from '../clock.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { RetryBudget } from '../retry-budget.js';
 import type { LLMRequest } from '../types.js';
@@ -70,7 +71,7 @@ export async function runCall<T>(
   budget.recordCall();
   const actor = createActor(deps.machine, {
     input,
-    clock,
+    clock: callClock(clock),
     id: requestId,
     ...(deps.inspect ? { inspect: deps.inspect } : {}),
   });
@@ -122,6 +123,7 @@ function inputFor(
       baseMs: retry.baseMs,
       maxMs: retry.maxMs,
       jitter: retry.jitter,
+      rateLimitWait: retry.rateLimitWait,
       firstTokenMs: timeouts.firstTokenMs ?? timeouts.attemptMs,
       idleMs: timeouts.idleMs ?? timeouts.attemptMs,
     },

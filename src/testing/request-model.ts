@@ -53,6 +53,7 @@ export function requestModelInput(
       baseMs: 10,
       maxMs: 100,
       jitter: 'full',
+      rateLimitWait: 'lastResort',
       firstTokenMs: 1_000,
       idleMs: 1_000,
     },
