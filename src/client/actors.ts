@@ -21,12 +21,11 @@ import type {
   ValidateOutput,
   WriteCacheInput,
 } from '../../machines/request-types.js';
-import type { BreakerPermit } from '../breaker/types.js';
 import { type Clock, sleep } from '../clock.js';
 import { classifyError } from '../errors/classify.js';
 import { LLMError } from '../errors/llm-error.js';
-import type { LLMRequest } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
+import { runAttempt, takePermit } from './attempt.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderEntry, ProviderRegistry } from './registry.js';
 import type { CallScope } from './scope.js';
@@ -82,93 +81,6 @@ function skipRecord(entry: ProviderEntry, error: LLMError, at: number): AttemptR
   if (error.code) record.code = error.code;
   if (error.retryAfterMs !== undefined) record.retryAfterMs = error.retryAfterMs;
   return record;
-}
-
-/**
- * Accounts for one attempt on its breaker permit. The permit is released the moment the attempt ends —
- * including when the machine stops it (attempt timeout: a counted `timeout` failure; caller abort or total
- * deadline: `cancelled`) — even if the provider ignores its signal. A stopped attempt's late outcome is
- * ignored, so it cannot overwrite what later attempts recorded.
- */
-export function guardAttempt(
-  deps: ActorDeps,
-  scope: CallScope,
-  entry: ProviderEntry,
-  permit: BreakerPermit,
-  signal: AbortSignal,
-) {
-  const started = deps.clock.now();
-  const id = entry.provider.id;
-  const onStop = () => {
-    const now = deps.clock.now();
-    if (scope.callerAborted || now >= scope.deadlineAt) permit.release({ kind: 'cancelled' });
-    else {
-      const error = new LLMError({ type: 'timeout', provider: id, code: 'attempt_timeout' });
-      scope.lastErrorByProvider.set(id, 'timeout');
-      permit.release({ kind: 'failure', error, durationMs: now - started });
-    }
-  };
-  signal.addEventListener('abort', onStop, { once: true });
-  return {
-    succeeded() {
-      if (!signal.aborted) permit.release({ kind: 'success', durationMs: deps.clock.now() - started });
-    },
-    /** Classifies a throw; records it unless the attempt was already stopped. */
-    failed(thrown: unknown): LLMError {
-      const error = classifyFor(entry, thrown);
-      if (!signal.aborted) {
-        scope.lastErrorByProvider.set(id, error.type);
-        permit.release({ kind: 'failure', error, durationMs: deps.clock.now() - started });
-      }
-      return error;
-    },
-    dispose() {
-      signal.removeEventListener('abort', onStop);
-    },
-  };
-}
-
-/** The permit for an attempt: the one taken while selecting if still good, else a fresh one. */
-export function takePermit(deps: ActorDeps, scope: CallScope, entry: ProviderEntry): BreakerPermit {
-  const held = scope.heldPermit?.providerId === entry.provider.id ? scope.heldPermit.permit : undefined;
-  scope.heldPermit = undefined;
-  // A permit taken while selecting is only good while the circuit has not opened since (other calls may
-  // have tripped it in between); otherwise it goes back and a fresh one is asked for.
-  const stillUsable = entry.breaker.state !== 'open' && entry.breaker.state !== 'forcedOpen';
-  if (held && stillUsable) return held;
-  held?.release({ kind: 'cancelled' });
-  const acquired = entry.breaker.tryAcquire();
-  if (!acquired.ok) throw fail(deps, scope, acquired.error);
-  return acquired.permit;
-}
-
-/** Runs one provider call under a breaker permit (see {@link guardAttempt}). */
-export async function runAttempt(
-  deps: ActorDeps,
-  scope: CallScope,
-  entry: ProviderEntry,
-  permit: BreakerPermit,
-  request: LLMRequest,
-  attempt: number,
-  signal: AbortSignal,
-) {
-  const guard = guardAttempt(deps, scope, entry, permit, signal);
-  try {
-    const result = await entry.provider.call(request, { signal, requestId: scope.requestId, attempt });
-    if (typeof result?.text !== 'string') {
-      throw new LLMError({
-        type: 'invalid_response',
-        message: 'The provider returned no text.',
-        provider: entry.provider.id,
-      });
-    }
-    guard.succeeded();
-    return result;
-  } catch (thrown) {
-    throw guard.failed(thrown);
-  } finally {
-    guard.dispose();
-  }
 }
 
 /**

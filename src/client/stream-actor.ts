@@ -6,7 +6,8 @@
 import { fromCallback } from 'xstate';
 import type { CallInput, CallOutput, RequestEvent } from '../../machines/request-types.js';
 import type { ProviderStreamEvent, Usage } from '../types.js';
-import { type ActorDeps, fail, guardAttempt, scopeOf, takePermit } from './actors.js';
+import { type ActorDeps, fail, scopeOf } from './actors.js';
+import { guardAttempt, takePermit } from './attempt.js';
 import type { ProviderEntry } from './registry.js';
 
 async function* wholeAnswer(
