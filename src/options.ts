@@ -2,6 +2,7 @@
  * Option validation at the boundary: one zod parse, one error that names every bad field.
  */
 import { z } from 'zod';
+import type { Clock } from './clock.js';
 
 /**
  * Parses `value` with `schema`; on failure throws a `TypeError` whose message starts with `what` and lists
@@ -12,3 +13,29 @@ export function parseOptions<T extends z.ZodType>(what: string, schema: T, value
   if (parsed.success) return parsed.data;
   throw new TypeError(`Invalid ${what}:\n${z.prettifyError(parsed.error)}`);
 }
+
+/** A function, kept as given. */
+export const functionSchema = z.custom<(...args: never[]) => unknown>(
+  (value) => typeof value === 'function',
+  'expected a function',
+);
+
+/**
+ * An object with the given methods, kept as given (identity preserved, unlike `z.object`, which returns a copy:
+ * the runtime recognises some objects, such as `systemClock`, by identity).
+ */
+export function methodsSchema<T>(methods: readonly string[], message: string) {
+  return z.custom<T>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((name) => typeof (value as Record<string, unknown>)[name] === 'function'),
+    message,
+  );
+}
+
+/** A `Clock` (xstate's `SimulatedClock` is one): `now`, `setTimeout` and `clearTimeout`. */
+export const clockSchema = methodsSchema<Clock>(
+  ['now', 'setTimeout', 'clearTimeout'],
+  'expected a Clock with now, setTimeout and clearTimeout',
+);

@@ -41,6 +41,7 @@ describe('memoryCache', () => {
   it('rejects bad options naming the field', () => {
     expect(() => memoryCache({ maxEntries: 0 })).toThrow(/maxEntries/);
     expect(() => memoryCache({ ttlMs: -5 })).toThrow(/ttlMs/);
+    expect(() => memoryCache({ clock: { now: () => 0 } as never })).toThrow(/clock/);
   });
 });
 

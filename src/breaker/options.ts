@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defaultBreakerMachineConfig } from '../../machines/circuit-breaker-types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { LLM_ERROR_TYPES, type LLMErrorType } from '../errors/llm-error.js';
+import { clockSchema, functionSchema } from '../options.js';
 import type { BreakerSnapshot } from './snapshot.js';
 import type { BreakerStore } from './store.js';
 
@@ -82,12 +83,7 @@ export type ResolvedBreakerOptions = Required<BreakerOptions>;
 
 const positiveInt = z.int().positive();
 const positiveMs = z.number().positive().finite();
-const fn = z.custom<(...args: never[]) => unknown>(
-  (value) => typeof value === 'function',
-  'expected a function',
-);
-
-const clockSchema = z.object({ now: fn, setTimeout: fn, clearTimeout: fn }, 'expected a Clock');
+const fn = functionSchema;
 
 const optionsSchema = z
   .strictObject({

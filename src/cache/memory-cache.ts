@@ -5,7 +5,7 @@
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../clock.js';
-import { parseOptions } from '../options.js';
+import { clockSchema, parseOptions } from '../options.js';
 import type { Cache, CachedAnswer } from '../types.js';
 
 /** Options of {@link memoryCache}. */
@@ -28,16 +28,15 @@ export const defaultMemoryCacheOptions = {
 const schema = z.strictObject({
   maxEntries: z.int().min(1).max(10_000_000).default(defaultMemoryCacheOptions.maxEntries),
   ttlMs: z.int().min(1).default(defaultMemoryCacheOptions.ttlMs),
-  clock: z
-    .custom<Clock>((v) => typeof (v as Clock)?.now === 'function')
-    .default(defaultMemoryCacheOptions.clock),
+  clock: clockSchema.optional(),
 });
 
 /** A cache in this process's memory. Pass it as `degradation.cache`. */
 export function memoryCache(
   options: MemoryCacheOptions = {},
 ): Cache & { readonly size: number; clear(): void } {
-  const { maxEntries, ttlMs, clock } = parseOptions('memoryCache options', schema, options);
+  const { maxEntries, ttlMs } = parseOptions('memoryCache options', schema, options);
+  const clock = options.clock ?? defaultMemoryCacheOptions.clock;
   const lru = new LRUCache<string, CachedAnswer>({
     max: maxEntries,
     ttl: ttlMs,

@@ -8,7 +8,7 @@ import type { BreakerOptions } from '../breaker/options.js';
 import type { BreakerStore } from '../breaker/store.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
-import { parseOptions } from '../options.js';
+import { clockSchema, functionSchema, methodsSchema, parseOptions } from '../options.js';
 import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
 
@@ -87,7 +87,7 @@ export interface ResilientLLMOptions {
   random?: () => number;
 }
 
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
+const fn = functionSchema;
 const ms = (label: string) =>
   z.int(`${label} must be an integer number of ms`).positive(`${label} must be > 0`);
 
@@ -101,11 +101,8 @@ const providerSchema = z.looseObject({
   classify: fn.optional(),
 });
 
-const cacheSchema = z.custom<Cache>(
-  (v) =>
-    typeof v === 'object' &&
-    v !== null &&
-    ['get', 'set', 'delete'].every((k) => typeof (v as never)[k] === 'function'),
+const cacheSchema = methodsSchema<Cache>(
+  ['get', 'set', 'delete'],
   'expected a Cache with get, set and delete',
 );
 
@@ -157,21 +154,8 @@ const optionsSchema = z.strictObject({
       z.looseObject({}),
     ])
     .optional(),
-  store: z
-    .custom<BreakerStore>(
-      (v) => typeof v === 'object' && v !== null && typeof (v as BreakerStore).breaker === 'function',
-      'expected a BreakerStore',
-    )
-    .optional(),
-  clock: z
-    .custom<Clock>(
-      (v) =>
-        typeof v === 'object' &&
-        v !== null &&
-        ['now', 'setTimeout', 'clearTimeout'].every((k) => typeof (v as never)[k] === 'function'),
-      'expected a Clock with now, setTimeout and clearTimeout',
-    )
-    .optional(),
+  store: methodsSchema<BreakerStore>(['breaker', 'close'], 'expected a BreakerStore').optional(),
+  clock: clockSchema.optional(),
   random: fn.default(() => Math.random),
 });
 

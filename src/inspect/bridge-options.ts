@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { type Clock, systemClock } from '../clock.js';
-import { parseOptions } from '../options.js';
+import { clockSchema, functionSchema, parseOptions } from '../options.js';
 
 /** The subset of a WebSocket the bridge uses (`ws` in Node, the global one in browsers and Node 22+). */
 export interface BridgeSocket {
@@ -74,7 +74,7 @@ export const defaultInspectBridgeOptions = {
 
 const positiveMs = (label: string) =>
   z.int(`${label} must be an integer number of ms`).positive(`${label} must be > 0`);
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
+const fn = functionSchema;
 
 const schema = z.strictObject({
   url: z
@@ -91,12 +91,7 @@ const schema = z.strictObject({
   maxReconnectMs: positiveMs('maxReconnectMs').optional(),
   infoMs: positiveMs('infoMs').optional(),
   name: z.string().min(1, 'name must not be empty').optional(),
-  clock: z
-    .custom<Clock>(
-      (v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function',
-      'expected a Clock with now, setTimeout and clearTimeout',
-    )
-    .optional(),
+  clock: clockSchema.optional(),
   WebSocket: fn.optional(),
   onError: fn.optional(),
   demo: z.boolean().optional(),

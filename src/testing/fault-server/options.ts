@@ -2,8 +2,8 @@
  * Validation of {@link FaultServerOptions}, once, at the boundary.
  */
 import { z } from 'zod';
-import type { Clock } from '../../clock.js';
 import { systemClock } from '../../clock.js';
+import { clockSchema } from '../../options.js';
 import type { FaultScenario, FaultServerOptions } from './types.js';
 import { FAULT_KINDS } from './types.js';
 
@@ -29,14 +29,6 @@ const providerScenarioSchema = z.object({
   text: z.preprocess((value) => (isFunction(value) ? '' : value), z.string()).optional(),
   model: z.string().min(1).optional(),
 });
-
-const clockSchema = z.custom<Clock>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    ['now', 'setTimeout', 'clearTimeout'].every((key) => isFunction((value as Record<string, unknown>)[key])),
-  { message: 'must have now(), setTimeout() and clearTimeout()' },
-);
 
 const optionsSchema = z.object({
   seed: z.number().int().optional(),
