@@ -8,6 +8,7 @@ import { createActor, type SnapshotFrom } from 'xstate';
 import { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
 import { sharedCircuitBreakerMachine } from '../../machines/circuit-breaker-shared.js';
 import type {
+  BreakerContext,
   BreakerEvent,
   BreakerMachineConfig,
   BreakerStateName,
@@ -20,6 +21,21 @@ import { createPermit } from './permit.js';
 import { fromBreakerSnapshot, toBreakerSnapshot } from './snapshot.js';
 import { createStoreMirror, type StoreMirror } from './store-mirror.js';
 import type { BreakerAcquireResult, BreakerTransition, CircuitBreaker } from './types.js';
+
+/**
+ * True when `event` would leave a breaker in `state` with `context` exactly as it is: outcomes in disabled,
+ * cancelled permits outside half-open, and counted successes on a closed breaker that has nothing counted.
+ */
+/** @internal */
+export function isNoOp(state: BreakerStateName, context: BreakerContext, event: BreakerEvent): boolean {
+  if (state === 'disabled') return event.type !== 'breaker.reset' && event.type !== 'breaker.forceOpen';
+  if (state !== 'closed') return false;
+  if (event.type === 'breaker.release') return true;
+  if (event.type !== 'breaker.success') return false;
+  if (event.period !== context.period) return true;
+  const slow = context.config.slowCallMs !== null && event.durationMs > context.config.slowCallMs;
+  return !slow && context.consecutiveFailures === 0 && context.config.failureRateThreshold === null;
+}
 
 /** The machine config from validated options. */
 function toMachineConfig(options: ResolvedBreakerOptions): BreakerMachineConfig {
@@ -120,18 +136,35 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
   };
   const context = () => actor.getSnapshot().context;
 
+  // Fast path: without a store or an inspector, events that cannot change the breaker are not sent. Closed
+  // and disabled grant every permit, and a current-period success on a closed breaker with nothing counted
+  // (consecutive mode, no failures) changes nothing; the model-equivalence test checks both against the actor.
+  const quiet = resolved.store === undefined && resolved.inspect === undefined;
+  const release = (event: BreakerEvent) => {
+    if (stopped) return;
+    if (quiet && isNoOp(actor.getSnapshot().value as BreakerStateName, context(), event)) return;
+    send(event);
+  };
+
   const tryAcquire = (): BreakerAcquireResult => {
+    if (quiet && !stopped) {
+      const state = actor.getSnapshot().value;
+      if (state === 'closed' || state === 'disabled') {
+        return { ok: true, permit: createPermit(context().period, clock, release) };
+      }
+    }
     send({ type: 'breaker.acquire', at: clock.now() });
     const decision = context().lastDecision;
     if (decision === null) throw new Error(`Circuit breaker "${id}" made no decision`);
     if (decision.allowed) {
-      const link = mirror?.link();
-      const release = (event: BreakerEvent) => {
+      if (mirror === undefined) return { ok: true, permit: createPermit(decision.period, clock, release) };
+      const link = mirror.link();
+      const reportRelease = (event: BreakerEvent) => {
         if (stopped) return;
         send(event);
-        if (link !== undefined) mirror?.report(event, link);
+        mirror.report(event, link);
       };
-      return { ok: true, permit: createPermit(decision.period, clock, release) };
+      return { ok: true, permit: createPermit(decision.period, clock, reportRelease) };
     }
     mirror?.refused();
     const message =
