@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createCircuitBreaker } from '../src/breaker/create-circuit-breaker.js';
 import { memoryStore } from '../src/breaker/store-memory.js';
+import { LLMError } from '../src/errors/llm-error.js';
 import { createResilientLLM } from '../src/client/create-resilient-llm.js';
 import { faultyProvider } from '../src/testing/faulty-provider.js';
 
@@ -28,6 +30,22 @@ describe('createResilientLLM with a shared store', () => {
     } finally {
       await one.stop();
       await two.stop();
+      await store.close();
+    }
+  });
+
+  it('counts a permit taken before the store join and released after it', async () => {
+    const store = memoryStore();
+    const breaker = createCircuitBreaker({ id: 'early', failureThreshold: 1, store });
+    try {
+      const acquired = breaker.tryAcquire();
+      if (!acquired.ok) throw acquired.error;
+      await expect.poll(() => breaker.actor.getSnapshot().context.source).toBe('store');
+      acquired.permit.release({ kind: 'failure', error: new LLMError({ type: 'timeout' }), durationMs: 5 });
+      // The store trips it (a local outcome from before the join belongs to an older period locally).
+      await expect.poll(() => breaker.state).toBe('open');
+    } finally {
+      breaker.stop();
       await store.close();
     }
   });

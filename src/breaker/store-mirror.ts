@@ -37,6 +37,8 @@ export interface StoreMirrorDeps {
 export interface PermitLink {
   epoch: number | null;
   leaseId: string | undefined;
+  /** Issued before the first join: its outcome counts against the epoch the join found. */
+  early: boolean;
 }
 
 /** The mirror of one breaker. */
@@ -179,6 +181,7 @@ export function createStoreMirror(deps: StoreMirrorDeps): StoreMirror {
       return {
         epoch: connected ? (known?.epoch ?? null) : null,
         leaseId: probe ? leases.shift() : undefined,
+        early: startup !== null,
       };
     },
     report(event, link) {
@@ -192,7 +195,9 @@ export function createStoreMirror(deps: StoreMirrorDeps): StoreMirror {
         startup.push({ verdict: verdictOf(config, event), retryAfterMs });
         return;
       }
-      if (stopped || !connected || link.epoch === null) return;
+      // A permit issued before the first join and released after it is recorded like the queued ones.
+      const epoch = link.epoch ?? (link.early ? (known?.epoch ?? null) : null);
+      if (stopped || !connected || epoch === null) return;
       if (event.type === 'breaker.release') {
         const { leaseId } = link;
         if (leaseId !== undefined) call(() => handle.releaseProbe(leaseId)).catch(lose);
@@ -201,7 +206,7 @@ export function createStoreMirror(deps: StoreMirrorDeps): StoreMirror {
       if (event.type !== 'breaker.success' && event.type !== 'breaker.failure') return;
       const retryAfterMs = event.type === 'breaker.failure' ? event.retryAfterMs : undefined;
       const outcome = {
-        epoch: link.epoch,
+        epoch,
         verdict: verdictOf(config, event),
         retryAfterMs,
         leaseId: link.leaseId,
