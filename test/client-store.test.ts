@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCircuitBreaker } from '../src/breaker/create-circuit-breaker.js';
 import { memoryStore } from '../src/breaker/store-memory.js';
-import { LLMError } from '../src/errors/llm-error.js';
 import { createResilientLLM } from '../src/client/create-resilient-llm.js';
+import { LLMError } from '../src/errors/llm-error.js';
 import { faultyProvider } from '../src/testing/faulty-provider.js';
 
 describe('createResilientLLM with a shared store', () => {

@@ -44,6 +44,23 @@ function toEvent(outcome: BreakerOutcome, period: number, at: number): BreakerEv
   }
 }
 
+/** One permit: a small object with its release on the prototype (many may be held at once). */
+class Permit implements BreakerPermit {
+  private released = false;
+  constructor(
+    private readonly period: number,
+    private readonly clock: Clock,
+    private readonly send: (event: BreakerEvent) => void,
+  ) {}
+
+  release(outcome: BreakerOutcome): void {
+    assertOutcome(outcome);
+    if (this.released) return;
+    this.released = true;
+    this.send(toEvent(outcome, this.period, this.clock.now()));
+  }
+}
+
 /**
  * A permit issued in `period`. Its first valid `release` sends one event through `send`; later releases
  * are ignored, and an invalid outcome throws without using the permit up.
@@ -53,13 +70,5 @@ export function createPermit(
   clock: Clock,
   send: (event: BreakerEvent) => void,
 ): BreakerPermit {
-  let released = false;
-  return {
-    release(outcome) {
-      assertOutcome(outcome);
-      if (released) return;
-      released = true;
-      send(toEvent(outcome, period, clock.now()));
-    },
-  };
+  return new Permit(period, clock, send);
 }

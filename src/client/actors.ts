@@ -13,6 +13,7 @@ import type {
   PrepareOutput,
   ProviderRef,
   ReadCacheInput,
+  RequestContext,
   RewriteInput,
   RewriteOutput,
   SelectInput,
@@ -24,8 +25,9 @@ import type {
 import { type Clock, sleep } from '../clock.js';
 import { classifyError } from '../errors/classify.js';
 import { LLMError } from '../errors/llm-error.js';
+import type { ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
-import { runAttempt, takePermit } from './attempt.js';
+import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderEntry, ProviderRegistry } from './registry.js';
 import type { CallScope } from './scope.js';
@@ -118,6 +120,12 @@ export function createRequestActors(deps: ActorDeps) {
   return {
     selectProvider: fromPromise<SelectOutput, SelectInput>(async ({ input }) => {
       const scope = scopeOf(deps, input.requestId);
+      const replay = scope.replay;
+      if (replay !== undefined && !replay.selected) {
+        replay.selected = true;
+        const { provider, alternatives, startedAt: at } = replay;
+        return { provider, alternatives, skipped: [], at };
+      }
       const skipped: AttemptRecord[] = [];
       const ranked = registry.ranked();
       for (const entry of ranked) {
@@ -125,8 +133,7 @@ export function createRequestActors(deps: ActorDeps) {
         const acquired = entry.breaker.tryAcquire();
         if (acquired.ok) {
           scope.heldPermit = { providerId: entry.provider.id, permit: acquired.permit };
-          const ref: ProviderRef = { id: entry.provider.id };
-          if (entry.provider.contextWindow !== undefined) ref.contextWindow = entry.provider.contextWindow;
+          const ref: ProviderRef = entry.ref;
           // Who else could take this call now: the lifecycle waits on a provider only when nobody can.
           const alternatives = ranked.filter(
             (other) =>
@@ -148,6 +155,11 @@ export function createRequestActors(deps: ActorDeps) {
 
     prepareRequest: fromPromise<PrepareOutput, PrepareInput>(async ({ input }) => {
       const scope = scopeOf(deps, input.requestId);
+      const replay = scope.replay;
+      if (replay !== undefined && !replay.prepared) {
+        replay.prepared = true;
+        return { request: replay.request, truncated: false, at: replay.startedAt };
+      }
       const window = input.provider?.contextWindow;
       const tokens = countTokens(input.base);
       const budget = window === undefined ? undefined : window - (input.base.maxTokens ?? 0);
@@ -182,10 +194,14 @@ export function createRequestActors(deps: ActorDeps) {
 
     callProvider: fromPromise<CallOutput, CallInput>(async ({ input, signal }) => {
       const scope = scopeOf(deps, input.requestId);
-      const entry = registry.get(input.provider?.id ?? '');
-      const permit = takePermit(deps, scope, entry);
+      const replay = scope.replay;
+      const adopt = replay !== undefined && !replay.adopted;
+      const entry = adopt ? replay.entry : registry.get(input.provider?.id ?? '');
+      const permit = adopt ? replay.permit : takePermit(deps, scope, entry);
       try {
-        const result = await runAttempt(deps, scope, entry, permit, input.request, input.attempt, signal);
+        const result: ProviderResult = adopt
+          ? await adoptAttempt(deps, scope, replay, signal)
+          : await runAttempt(deps, scope, entry, permit, input.request, input.attempt, signal);
         const out: CallOutput = { text: result.text, at: clock.now() };
         if (result.model !== undefined) out.model = result.model;
         if (result.usage !== undefined) out.usage = result.usage;
@@ -251,5 +267,27 @@ export function createRequestActors(deps: ActorDeps) {
 
     callSimplified: callSimplifiedActor(deps),
     streamProvider: streamProviderActor(deps),
+  };
+}
+
+/**
+ * The delays `src/` supplies: as the machine's own, except for a call the fast path handed over, whose total
+ * deadline and first attempt started before the actor did; those run for the time they have left.
+ */
+export function createRequestDelays(deps: ActorDeps) {
+  const { clock } = deps;
+  const replayOf = (context: RequestContext) => deps.scopes.get(context.requestId)?.replay;
+  return {
+    totalDeadline: ({ context }: { context: RequestContext }) =>
+      replayOf(context) === undefined
+        ? context.settings.totalMs
+        : Math.max(0, context.deadlineAt - clock.now()),
+    attemptTimeout: ({ context }: { context: RequestContext }) => {
+      const replay = replayOf(context);
+      const { attemptMs } = context.settings;
+      return replay === undefined || context.totalAttempts !== 1
+        ? attemptMs
+        : Math.max(0, replay.startedAt + attemptMs - clock.now());
+    },
   };
 }

@@ -4,8 +4,9 @@
  */
 import type { BreakerPermit } from '../breaker/types.js';
 import { LLMError } from '../errors/llm-error.js';
-import type { LLMRequest } from '../types.js';
+import type { LLMRequest, ProviderResult } from '../types.js';
 import { type ActorDeps, classifyFor, fail } from './actors.js';
+import type { Replay } from './fast-path.js';
 import type { ProviderEntry } from './registry.js';
 import type { CallScope } from './scope.js';
 
@@ -21,8 +22,8 @@ export function guardAttempt(
   entry: ProviderEntry,
   permit: BreakerPermit,
   signal: AbortSignal,
+  started = deps.clock.now(),
 ) {
-  const started = deps.clock.now();
   const id = entry.provider.id;
   const onStop = () => {
     const now = deps.clock.now();
@@ -67,6 +68,39 @@ export function takePermit(deps: ActorDeps, scope: CallScope, entry: ProviderEnt
   return acquired.permit;
 }
 
+/**
+ * Takes over the fast path's first attempt (see `fast-path.ts`): the same accounting as {@link runAttempt},
+ * for a provider call that is already running (or settled); the actor's stop is forwarded to its signal.
+ */
+export async function adoptAttempt(deps: ActorDeps, scope: CallScope, replay: Replay, signal: AbortSignal) {
+  replay.adopted = true;
+  scope.heldPermit = undefined;
+  const { entry, permit, controller } = replay;
+  const forward = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  const guard = guardAttempt(deps, scope, entry, permit, signal, replay.startedAt);
+  try {
+    return checked(entry, await replay.outcome, guard);
+  } catch (thrown) {
+    throw guard.failed(thrown);
+  } finally {
+    guard.dispose();
+    signal.removeEventListener('abort', forward);
+  }
+}
+
+function checked(entry: ProviderEntry, result: ProviderResult, guard: ReturnType<typeof guardAttempt>) {
+  if (typeof result?.text !== 'string') {
+    throw new LLMError({
+      type: 'invalid_response',
+      message: 'The provider returned no text.',
+      provider: entry.provider.id,
+    });
+  }
+  guard.succeeded();
+  return result;
+}
+
 /** Runs one provider call under a breaker permit (see {@link guardAttempt}). */
 export async function runAttempt(
   deps: ActorDeps,
@@ -80,15 +114,7 @@ export async function runAttempt(
   const guard = guardAttempt(deps, scope, entry, permit, signal);
   try {
     const result = await entry.provider.call(request, { signal, requestId: scope.requestId, attempt });
-    if (typeof result?.text !== 'string') {
-      throw new LLMError({
-        type: 'invalid_response',
-        message: 'The provider returned no text.',
-        provider: entry.provider.id,
-      });
-    }
-    guard.succeeded();
-    return result;
+    return checked(entry, result, guard);
   } catch (thrown) {
     throw guard.failed(thrown);
   } finally {

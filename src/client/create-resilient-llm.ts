@@ -1,17 +1,18 @@
 /**
  * `createResilientLLM`: one client, one breaker actor per provider, one request-lifecycle actor per call.
  */
-import type { AnyActorRef, InspectionEvent, Observer } from 'xstate';
+import type { InspectionEvent, Observer } from 'xstate';
 import { requestMachine } from '../../machines/request.js';
 import type { BreakerOptions } from '../breaker/options.js';
 import { LLMError } from '../errors/llm-error.js';
 import { createInspectBridge } from '../inspect/bridge.js';
 import { createRetryBudget } from '../retry-budget.js';
-import { createRequestActors } from './actors.js';
+import { createRequestActors, createRequestDelays } from './actors.js';
 import { type CallRequest, type CallResult, parseCallRequest, type StreamRequest } from './call-request.js';
+import { FastLane } from './fast-path.js';
 import { type ResilientLLMOptions, resolveOptions } from './options.js';
 import { type ProviderConfig, ProviderRegistry } from './registry.js';
-import { type RunnerDeps, runCall } from './run.js';
+import { CALL_MODE, type RunnerDeps, runCall, runMachine } from './run.js';
 import type { CallScope } from './scope.js';
 import { createTokenQueue, type LLMStream } from './token-stream.js';
 
@@ -60,16 +61,20 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
   };
   const registry = new ProviderRegistry(resolved.providers, breakerOptions);
   const scopes = new Map<string, CallScope>();
-  const actors = new Map<string, AnyActorRef>();
+  const actors: RunnerDeps['actors'] = new Map();
+  const lane = new FastLane(resolved, registry);
   const budget = createRetryBudget(resolved.retry.budget, clock);
   let stopped = false;
 
+  const actorDeps = { options: resolved, registry, scopes, clock };
   const machine = requestMachine.provide({
-    actors: createRequestActors({ options: resolved, registry, scopes, clock }),
+    actors: createRequestActors(actorDeps),
+    delays: createRequestDelays(actorDeps),
     guards: { retryBudgetAllows: () => budget.tryRetry() },
   });
 
-  const deps: RunnerDeps = { options: resolved, registry, scopes, actors, budget, machine, inspect };
+  const deps: RunnerDeps = { options: resolved, registry, scopes, actors, lane, budget, machine, inspect };
+  lane.handover = (fast) => runMachine(deps, fast.req, CALL_MODE, fast.requestId, fast.startedAt, fast);
   const ensureRunning = () => {
     if (stopped)
       throw new LLMError({
@@ -79,9 +84,13 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
       });
   };
 
-  async function call<T>(raw: CallRequest<T>): Promise<CallResult<T>> {
-    ensureRunning();
-    return runCall(deps, parseCallRequest(raw), { mode: 'call' });
+  function call<T>(raw: CallRequest<T>): Promise<CallResult<T>> {
+    try {
+      ensureRunning();
+      return runCall(deps, parseCallRequest(raw), CALL_MODE);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   function stream(raw: StreamRequest): LLMStream {
@@ -136,7 +145,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
         breaker: e.breaker.state,
       })),
     get inFlight() {
-      return scopes.size;
+      return actors.size + lane.size;
     },
     async stop() {
       if (stopped) return;
@@ -146,6 +155,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
         if (scope) scope.callerAborted = true;
         actor.send({ type: 'request.abort', at: clock.now(), reason: 'The client was stopped.' });
       }
+      lane.abortAll(clock.now(), 'The client was stopped.');
       registry.stop();
       await bridge?.close();
     },

@@ -81,6 +81,13 @@ export interface ResilientLLMOptions {
   inspect?: string | Observer<InspectionEvent> | ((event: InspectionEvent) => void) | false | undefined;
   /** Where breaker state lives; share it across processes with `redisStore()`. Same as `breaker.store`. @default undefined (each breaker in its own actor) */
   store?: BreakerStore | undefined;
+  /**
+   * Run a call's first attempt outside the statechart and start the request actor only when a decision is
+   * needed (a failure, invalid output, a deadline, an abort, a cache write). Results are the same either way;
+   * `false` runs every call through the statechart. Always off while inspecting, so the inspector sees every call.
+   * @default true
+   */
+  fastPath?: boolean;
   /** Source of time. @default systemClock */
   clock?: Clock;
   /** Random source for jitter, in [0, 1). @default Math.random */
@@ -155,6 +162,7 @@ const optionsSchema = z.strictObject({
     ])
     .optional(),
   store: methodsSchema<BreakerStore>(['breaker', 'close'], 'expected a BreakerStore').optional(),
+  fastPath: z.boolean('fastPath must be a boolean').default(true),
   clock: clockSchema.optional(),
   random: fn.default(() => Math.random),
 });

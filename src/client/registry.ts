@@ -3,6 +3,7 @@
  * the ranking at run time — from code or a JSON config — and every later selection sees it.
  */
 import { z } from 'zod';
+import type { ProviderRef } from '../../machines/request-types.js';
 import { createCircuitBreaker } from '../breaker/create-circuit-breaker.js';
 import type { BreakerOptions } from '../breaker/options.js';
 import type { CircuitBreaker } from '../breaker/types.js';
@@ -16,6 +17,8 @@ export interface ProviderEntry {
   priority: number;
   enabled: boolean;
   readonly breaker: CircuitBreaker;
+  /** The provider as the statechart sees it (id, context window): one frozen object per provider. */
+  readonly ref: ProviderRef;
 }
 
 /** Routing settings ops can change without a deploy, by provider id. */
@@ -38,15 +41,23 @@ export class ProviderRegistry {
         priority: provider.priority ?? 0,
         enabled: provider.enabled ?? true,
         breaker: createCircuitBreaker({ ...breakerOptions, id: provider.id }),
+        ref: Object.freeze(
+          provider.contextWindow === undefined
+            ? { id: provider.id }
+            : { id: provider.id, contextWindow: provider.contextWindow },
+        ),
       });
     });
   }
 
-  /** Enabled providers, by ascending priority then declaration order. */
-  ranked(): ProviderEntry[] {
-    return [...this.entries.values()]
+  private rankedCache: readonly ProviderEntry[] | undefined;
+
+  /** Enabled providers, by ascending priority then declaration order (recomputed only after a change). */
+  ranked(): readonly ProviderEntry[] {
+    this.rankedCache ??= [...this.entries.values()]
       .filter((e) => e.enabled)
       .sort((a, b) => a.priority - b.priority || a.order - b.order);
+    return this.rankedCache;
   }
 
   all(): ProviderEntry[] {
@@ -63,11 +74,13 @@ export class ProviderRegistry {
   setEnabled(id: string, enabled: boolean): void {
     if (typeof enabled !== 'boolean') throw new TypeError('enabled must be a boolean');
     this.get(id).enabled = enabled;
+    this.rankedCache = undefined;
   }
 
   setPriority(id: string, priority: number): void {
     if (!Number.isFinite(priority)) throw new TypeError('priority must be a finite number');
     this.get(id).priority = priority;
+    this.rankedCache = undefined;
   }
 
   /** Applies a JSON config (object or JSON text); validates all of it before changing anything. */

@@ -16,6 +16,7 @@ import { LLMError } from '../errors/llm-error.js';
 import type { RetryBudget } from '../retry-budget.js';
 import type { LLMRequest } from '../types.js';
 import type { CallRequest, CallResult } from './call-request.js';
+import type { FastLane, Replay } from './fast-path.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderRegistry } from './registry.js';
 import type { CallScope } from './scope.js';
@@ -25,7 +26,10 @@ export interface RunnerDeps {
   options: ResolvedOptions;
   registry: ProviderRegistry;
   scopes: Map<string, CallScope>;
+  /** Calls in the statechart, by request id. */
   actors: Map<string, AnyActorRef>;
+  /** Calls on the fast path. */
+  lane: FastLane;
   budget: RetryBudget;
   machine: AnyStateMachine;
   inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
@@ -36,39 +40,62 @@ export type RunMode = { mode: 'call' } | { mode: 'stream'; sink: (text: string) 
 
 let sequence = 0;
 
-/** Runs a validated call to completion. */
-export async function runCall<T>(
+/** The mode of `call()`, shared by every call. */
+export const CALL_MODE: RunMode = { mode: 'call' };
+
+/** Runs a validated call to completion: on the fast path when it can, else through the statechart. */
+export function runCall<T>(
   deps: RunnerDeps,
   req: CallRequest<T> & { request: LLMRequest },
   how: RunMode,
 ): Promise<CallResult<T>> {
-  const { options, scopes, actors, budget } = deps;
-  const { clock } = options;
+  const { options } = deps;
   if (req.signal?.aborted) {
-    throw new LLMError({
-      type: 'aborted',
-      message: 'The caller aborted the request.',
-      cause: req.signal.reason,
-    });
+    return Promise.reject(
+      new LLMError({ type: 'aborted', message: 'The caller aborted the request.', cause: req.signal.reason }),
+    );
   }
   const requestId = `req_${(++sequence).toString(36)}_${Math.floor(options.random() * 1e9).toString(36)}`;
-  const startedAt = clock.now();
+  const startedAt = options.clock.now();
+  deps.budget.recordCall();
+  if (how.mode === 'call' && deps.inspect === undefined && options.fastPath) {
+    return new Promise<CallResult<T>>((resolve, reject) => {
+      const settle = resolve as (result: CallResult<unknown>) => void;
+      if (deps.lane.start(req, requestId, startedAt, settle, reject)) return;
+      runMachine<T>(deps, req, how, requestId, startedAt, undefined).then(resolve, reject);
+    });
+  }
+  return runMachine<T>(deps, req, how, requestId, startedAt, undefined);
+}
+
+/** Runs a call through the request statechart (taking over from the fast path when `replay` is given). */
+export async function runMachine<T>(
+  deps: RunnerDeps,
+  req: CallRequest<T> & { request: LLMRequest },
+  how: RunMode,
+  requestId: string,
+  startedAt: number,
+  replay: Replay | undefined,
+): Promise<CallResult<T>> {
+  const { options, scopes, actors } = deps;
+  const { clock } = options;
   const scope: CallScope = {
     requestId,
     request: req.request,
     schema: req.schema,
     cacheKey: req.cacheKey,
     deadlineAt: startedAt + options.timeouts.totalMs,
-    callerAborted: false,
-    heldPermit: undefined,
+    callerAborted: replay?.abort !== undefined,
+    // A hand-over's permit goes back (cancelled) if the statechart never reaches the attempt.
+    heldPermit: replay === undefined ? undefined : { providerId: replay.provider.id, permit: replay.permit },
     skipped: new Set(),
     lastErrorByProvider: new Map(),
     lastError: undefined,
+    replay,
     sink: how.mode === 'stream' ? how.sink : undefined,
   };
   const input = inputFor(deps, requestId, startedAt, req, how);
   scopes.set(requestId, scope);
-  budget.recordCall();
   const actor = createActor(deps.machine, {
     input,
     clock: callClock(clock),
@@ -83,6 +110,7 @@ export async function runCall<T>(
   req.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     actor.start();
+    if (replay?.abort !== undefined) actor.send({ type: 'request.abort', ...replay.abort });
     const output = (await toPromise(actor)) as RequestOutput;
     return toResult<T>(output, scope, startedAt, clock.now(), req.schema !== undefined);
   } catch (error) {
@@ -92,6 +120,7 @@ export async function runCall<T>(
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
     scope.heldPermit?.permit.release({ kind: 'cancelled' });
+    if (replay !== undefined && !replay.adopted) replay.controller.abort();
     scopes.delete(requestId);
     actors.delete(requestId);
     actor.stop();

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { BreakerPermit } from '../breaker/types.js';
 import type { LLMError, LLMErrorType } from '../errors/llm-error.js';
 import type { LLMRequest } from '../types.js';
+import type { Replay } from './fast-path.js';
 
 /** Runtime-only state of one call, keyed by request id. */
 export interface CallScope {
@@ -24,6 +25,8 @@ export interface CallScope {
   readonly lastErrorByProvider: Map<string, LLMErrorType>;
   /** The last error as thrown, kept as the `cause` of the call's final error. */
   lastError: LLMError | undefined;
+  /** The fast path's first attempt, when the statechart took the call over from it. */
+  readonly replay: Replay | undefined;
   /** Streaming: where tokens go, in order, as they arrive. */
   readonly sink: ((text: string) => void) | undefined;
 }

@@ -1,0 +1,295 @@
+/**
+ * The fast path of `call()`: the first attempt of a call runs in plain code, and the request actor is created
+ * only if that attempt does not simply succeed. An uneventful call (top-ranked provider's circuit closed,
+ * request fits, answer arrives in time and validates, no cache write) never needs a decision, so it costs one
+ * breaker permit and one provider call instead of a statechart run.
+ *
+ * Anything else — a throw, an answer without text, invalid output, the attempt or total deadline, the caller's
+ * abort, a cache write — hands the call to the statechart. The call itself is the {@link Replay}: the machine
+ * starts from the beginning, its actors replay the selection, the preparation and the attempt (still running
+ * or already settled), and from there the statechart decides as it always does. `test/fast-path.test.ts` runs
+ * the same scenarios both ways and compares everything a caller or a provider can see.
+ *
+ * Memory matters here (10k calls in flight): one {@link FastCall} object per call, no per-call timer — the calls
+ * in flight form one list in start order, which is also deadline order, under a single timer per client.
+ */
+import type { ProviderRef } from '../../machines/request-types.js';
+import type { BreakerPermit } from '../breaker/types.js';
+import { type Clock, callClock } from '../clock.js';
+import type { LLMRequest, ProviderResult } from '../types.js';
+import { validateAnswer } from '../validation/validate.js';
+import type { CallRequest, CallResult } from './call-request.js';
+import type { ResolvedOptions } from './options.js';
+import type { ProviderEntry, ProviderRegistry } from './registry.js';
+import { estimateTokens } from './truncate.js';
+
+/** The first attempt as the fast path ran it, for the statechart to take over. */
+export interface Replay {
+  readonly entry: ProviderEntry;
+  readonly provider: ProviderRef;
+  readonly alternatives: number;
+  /** When the provider was selected and the attempt started (one instant on the fast path). */
+  readonly startedAt: number;
+  readonly request: LLMRequest;
+  readonly permit: BreakerPermit;
+  /** The attempt: still running, or settled. */
+  readonly outcome: Promise<ProviderResult>;
+  /** Aborts the provider's signal; the adopting actor forwards its own stop to it. */
+  readonly controller: AbortController;
+  /** Which replayed steps the statechart has consumed. */
+  selected: boolean;
+  prepared: boolean;
+  adopted: boolean;
+  /** A caller or client abort that arrived on the fast path, for the statechart to receive. */
+  abort: { at: number; reason?: string } | undefined;
+}
+
+type Settle = (result: CallResult<unknown>) => void;
+type Fail = (error: unknown) => void;
+/** Runs a handed-over call through the statechart. */
+export type Handover = (call: FastCall) => Promise<CallResult<unknown>>;
+
+/** One call on the fast path; becomes the statechart's {@link Replay} if handed over. */
+export class FastCall implements Replay {
+  alternatives: number;
+  outcome!: Promise<ProviderResult>;
+  controller = new AbortController();
+  selected = false;
+  prepared = false;
+  adopted = false;
+  abort: { at: number; reason?: string } | undefined = undefined;
+  prev: FastCall | undefined = undefined;
+  next: FastCall | undefined = undefined;
+  private done = false;
+  private value: ProviderResult | undefined = undefined;
+  private onCallerAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly lane: FastLane,
+    readonly entry: ProviderEntry,
+    readonly permit: BreakerPermit,
+    readonly req: CallRequest<unknown> & { request: LLMRequest },
+    readonly requestId: string,
+    readonly startedAt: number,
+    private readonly resolve: Settle,
+    private readonly reject: Fail,
+    alternatives: number,
+  ) {
+    this.alternatives = alternatives;
+  }
+
+  /** Deadline of the first attempt (attempt or total, whichever is first), on the client's clock. */
+  get due(): number {
+    return this.startedAt + this.lane.firstDeadlineMs;
+  }
+
+  get provider(): ProviderRef {
+    return this.entry.ref;
+  }
+
+  get request(): LLMRequest {
+    return this.req.request;
+  }
+
+  /** Calls the provider and waits for its answer, the deadline or an abort. */
+  start(): void {
+    const { signal } = this.req;
+    if (signal !== undefined) {
+      this.onCallerAbort = () => this.send({ type: 'request.abort', at: this.lane.clock.now() });
+      signal.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
+    const options = { signal: this.controller.signal, requestId: this.requestId, attempt: 1 };
+    try {
+      this.outcome = Promise.resolve(this.entry.provider.call(this.req.request, options));
+    } catch (thrown) {
+      this.outcome = Promise.reject(thrown);
+    }
+    this.outcome.then(
+      (value) => {
+        this.value = value;
+        this.end(true);
+      },
+      () => this.end(true),
+    );
+  }
+
+  /** `stop()` of the client, or the caller's abort: the statechart takes the call and receives the abort. */
+  send(event: { type: 'request.abort'; at: number; reason?: string }): void {
+    if (this.done) return;
+    this.abort = event.reason === undefined ? { at: event.at } : { at: event.at, reason: event.reason };
+    this.end(false);
+  }
+
+  /** The first deadline passed: the statechart takes the call with the attempt still running. */
+  expire(): void {
+    this.end(false);
+  }
+
+  private end(settled: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    this.lane.remove(this);
+    if (this.onCallerAbort !== undefined) this.req.signal?.removeEventListener('abort', this.onCallerAbort);
+    const value = this.value;
+    if (!settled || typeof value?.text !== 'string') return this.handover();
+    const { clock, options } = this.lane;
+    const now = clock.now();
+    // The attempt succeeded: its permit goes back now, whatever validation says (as on the statechart path).
+    this.permit.release({ kind: 'success', durationMs: now - this.startedAt });
+    const validated = validateAnswer(value.text, this.req.schema, this.provider.id);
+    const cacheWrite = options.degradation.cache !== undefined && this.req.cacheKey !== undefined;
+    if (!validated.ok || cacheWrite) return this.handover();
+    this.resolve(answerOf(this, value, validated.data, now));
+  }
+
+  private handover(): void {
+    this.lane.handover(this).then(this.resolve, this.reject);
+  }
+}
+
+/**
+ * The fast path of one client: eligibility, the calls in flight (a list in start order, which is deadline
+ * order since every first attempt has the same deadline) and the one timer that expires them.
+ */
+export class FastLane {
+  readonly clock: Clock;
+  /** Ms from a call's start to its first attempt's deadline. */
+  readonly firstDeadlineMs: number;
+  handover: Handover = () => Promise.reject(new Error('FastLane: no hand-over installed'));
+  private head: FastCall | undefined = undefined;
+  private tail: FastCall | undefined = undefined;
+  private count = 0;
+  private timer: unknown = undefined;
+  private readonly timers: Clock;
+
+  constructor(
+    readonly options: ResolvedOptions,
+    private readonly registry: ProviderRegistry,
+  ) {
+    this.clock = options.clock;
+    this.timers = callClock(options.clock);
+    this.firstDeadlineMs = Math.min(options.timeouts.attemptMs, options.timeouts.totalMs);
+  }
+
+  /** Calls on the fast path now. */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Starts `req` on the fast path and returns true, or returns false when it is not eligible: the top-ranked
+   * provider's circuit must be closed (or disabled) and the request must fit its declared context window.
+   */
+  start(
+    req: CallRequest<unknown> & { request: LLMRequest },
+    requestId: string,
+    startedAt: number,
+    resolve: Settle,
+    reject: Fail,
+  ): boolean {
+    const ranked = this.registry.ranked();
+    const entry = ranked[0];
+    if (entry === undefined) return false;
+    const state = entry.breaker.state;
+    if (state !== 'closed' && state !== 'disabled') return false;
+    const window = entry.provider.contextWindow;
+    if (window !== undefined) {
+      const countTokens = this.options.hooks.countTokens ?? estimateTokens;
+      if (countTokens(req.request) > window - (req.request.maxTokens ?? 0)) return false;
+    }
+    const acquired = entry.breaker.tryAcquire();
+    if (!acquired.ok) return false;
+    const call = new FastCall(
+      this,
+      entry,
+      acquired.permit,
+      req,
+      requestId,
+      startedAt,
+      resolve,
+      reject,
+      countAlternatives(ranked),
+    );
+    this.append(call);
+    call.start();
+    return true;
+  }
+
+  /** Hands every call on the fast path to the statechart with an abort (the client is stopping). */
+  abortAll(at: number, reason: string): void {
+    for (let call = this.head; call !== undefined; call = this.head)
+      call.send({ type: 'request.abort', at, reason });
+  }
+
+  remove(call: FastCall): void {
+    if (call.prev === undefined) this.head = call.next;
+    else call.prev.next = call.next;
+    if (call.next === undefined) this.tail = call.prev;
+    else call.next.prev = call.prev;
+    call.prev = undefined;
+    call.next = undefined;
+    this.count--;
+    if (this.head === undefined) this.disarm();
+  }
+
+  private append(call: FastCall): void {
+    call.prev = this.tail;
+    if (this.tail === undefined) this.head = call;
+    else this.tail.next = call;
+    this.tail = call;
+    this.count++;
+    if (this.timer === undefined) this.arm(call.due);
+  }
+
+  private arm(due: number): void {
+    this.timer = this.timers.setTimeout(() => this.fire(), Math.max(0, due - this.clock.now()));
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Expires every call whose deadline has come, then waits for the next one. */
+  private fire(): void {
+    this.timer = undefined;
+    const now = this.clock.now();
+    while (this.head !== undefined && this.head.due <= now) this.head.expire();
+    if (this.head !== undefined && this.timer === undefined) this.arm(this.head.due);
+  }
+}
+
+/** Providers besides the first that could take the call now (circuit not open), as selection counts them. */
+function countAlternatives(ranked: readonly ProviderEntry[]): number {
+  let count = 0;
+  for (let i = 1; i < ranked.length; i++) {
+    const state = ranked[i]?.breaker.state;
+    if (state !== 'open' && state !== 'forcedOpen') count++;
+  }
+  return count;
+}
+
+/** The result the statechart's success path would have produced for this answer. */
+function answerOf(call: FastCall, value: ProviderResult, data: unknown, now: number): CallResult<unknown> {
+  const provider = call.provider.id;
+  return {
+    data,
+    text: value.text,
+    source: 'primary',
+    provider,
+    model: value.model,
+    usage: value.usage,
+    attempts: [
+      {
+        provider,
+        attempt: 1,
+        startedAt: call.startedAt,
+        durationMs: now - call.startedAt,
+        outcome: 'success',
+        decision: 'succeeded',
+      },
+    ],
+    durationMs: now - call.startedAt,
+    requestId: call.requestId,
+  } as CallResult<unknown>;
+}
