@@ -85,6 +85,20 @@ function skipRecord(entry: ProviderEntry, error: LLMError, at: number): AttemptR
   return record;
 }
 
+/** A skipped-provider record for a provider cooling down after a Retry-After. */
+function coolingRecord(entry: ProviderEntry, at: number): AttemptRecord {
+  return {
+    provider: entry.provider.id,
+    attempt: 0,
+    startedAt: at,
+    durationMs: 0,
+    outcome: 'skipped',
+    decision: 'skipped',
+    code: 'rate_limited',
+    retryAfterMs: entry.coolUntil - at,
+  };
+}
+
 /**
  * Settles with `work`, or with `null` after `ms` on the injected clock (or when `signal` aborts); the timer
  * is always cleared and a late rejection of `work` is swallowed.
@@ -128,10 +142,20 @@ export function createRequestActors(deps: ActorDeps) {
       }
       const skipped: AttemptRecord[] = [];
       const ranked = registry.ranked();
-      for (const entry of ranked) {
-        if (input.excluded.includes(entry.provider.id)) continue;
+      const now = clock.now();
+      const candidates = ranked.filter((entry) => !input.excluded.includes(entry.provider.id));
+      // Providers cooling down after a Retry-After go last: tried only when nobody else can take the call.
+      const cooling = (entry: ProviderEntry) => entry.coolUntil > now;
+      const order = [...candidates.filter((e) => !cooling(e)), ...candidates.filter(cooling)];
+      for (const entry of order) {
         const acquired = entry.breaker.tryAcquire();
         if (acquired.ok) {
+          for (const other of candidates) {
+            if (other === entry) break;
+            if (!cooling(other) || scope.skipped.has(other.provider.id)) continue;
+            scope.skipped.add(other.provider.id);
+            skipped.push(coolingRecord(other, now));
+          }
           scope.heldPermit = { providerId: entry.provider.id, permit: acquired.permit };
           const ref: ProviderRef = entry.ref;
           // Who else could take this call now: the lifecycle waits on a provider only when nobody can.

@@ -42,6 +42,10 @@ export function guardAttempt(
     /** Classifies a throw; records it unless the attempt was already stopped. */
     failed(thrown: unknown): LLMError {
       const error = classifyFor(entry, thrown);
+      if (error.type === 'rate_limit' && deps.options.retry.rateLimitCooldown) {
+        const wait = error.retryAfterMs ?? 0;
+        if (wait > 0) entry.coolUntil = Math.max(entry.coolUntil, deps.clock.now() + wait);
+      }
       if (!signal.aborted) {
         scope.lastErrorByProvider.set(id, error.type);
         permit.release({ kind: 'failure', error, durationMs: deps.clock.now() - started });

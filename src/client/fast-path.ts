@@ -178,7 +178,8 @@ export class FastLane {
 
   /**
    * Starts `req` on the fast path and returns true, or returns false when it is not eligible: the top-ranked
-   * provider's circuit must be closed (or disabled) and the request must fit its declared context window.
+   * provider's circuit must be closed (or disabled), it must not be cooling down after a Retry-After, and the
+   * request must fit its declared context window.
    */
   start(
     req: CallRequest<unknown> & { request: LLMRequest },
@@ -192,6 +193,7 @@ export class FastLane {
     if (entry === undefined) return false;
     const state = entry.breaker.state;
     if (state !== 'closed' && state !== 'disabled') return false;
+    if (entry.coolUntil > this.clock.now()) return false;
     const window = entry.provider.contextWindow;
     if (window !== undefined) {
       const countTokens = this.options.hooks.countTokens ?? estimateTokens;

@@ -62,9 +62,19 @@ export interface ResilientLLMOptions {
   /**
    * Retries per provider, plus the shared retry budget. `rateLimitWait`: on a rate limit, wait for Retry-After
    * on the same provider only when no other provider can take the call now (`lastResort`), or `always`.
-   * @default { maxAttempts: 3, baseMs: 500, maxMs: 8000, jitter: 'full', rateLimitWait: 'lastResort' }
+   * @default { maxAttempts: 3, baseMs: 500, maxMs: 8000, jitter: 'full', rateLimitWait: 'lastResort', rateLimitCooldown: true }
    */
-  retry?: RetryOptions & { budget?: RetryBudgetOptions; rateLimitWait?: 'lastResort' | 'always' };
+  retry?: RetryOptions & {
+    budget?: RetryBudgetOptions;
+    rateLimitWait?: 'lastResort' | 'always';
+    /**
+     * After a rate limit with Retry-After, later calls skip that provider until the time has passed, while
+     * another provider can take them (a Retry-After throttles the account, not one request). The skip shows in
+     * `attempts` as `skipped` with code `rate_limited`. `false`: only the call that met it waits or fails over.
+     * @default true
+     */
+    rateLimitCooldown?: boolean;
+  };
   /** Deadlines. @default { attemptMs: 30_000, totalMs: 120_000, timeoutRetries: 1 } */
   timeouts?: TimeoutOptions;
   /** Output validation. @default { maxReprompts: 2 } */
@@ -124,6 +134,7 @@ const optionsSchema = z.strictObject({
       rateLimitWait: z
         .enum(['lastResort', 'always'], "rateLimitWait must be 'lastResort' or 'always'")
         .default('lastResort'),
+      rateLimitCooldown: z.boolean('rateLimitCooldown must be a boolean').default(true),
       budget: z
         .strictObject({
           ratio: z.number().min(0).max(10).default(defaultRetryBudgetOptions.ratio),

@@ -19,6 +19,8 @@ export interface ProviderEntry {
   readonly breaker: CircuitBreaker;
   /** The provider as the statechart sees it (id, context window): one frozen object per provider. */
   readonly ref: ProviderRef;
+  /** Until when (client clock) a Retry-After from this provider asks callers to stay away. */
+  coolUntil: number;
 }
 
 /** Routing settings ops can change without a deploy, by provider id. */
@@ -41,6 +43,7 @@ export class ProviderRegistry {
         priority: provider.priority ?? 0,
         enabled: provider.enabled ?? true,
         breaker: createCircuitBreaker({ ...breakerOptions, id: provider.id }),
+        coolUntil: Number.NEGATIVE_INFINITY,
         ref: Object.freeze(
           provider.contextWindow === undefined
             ? { id: provider.id }
