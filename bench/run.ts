@@ -1,16 +1,17 @@
 /**
  * `npm run bench [-- part...]`: runs the benchmark parts (default: all) and writes `bench/results/`.
- * Parts: `overhead`, `chaos`, `scale`, `inspector`, `redis`, and `report` (rebuild README.md only).
+ * Parts: `overhead`, `chaos`, `scale`, `inspector`, `redis`, and `report` (rebuild the pages from the JSON
+ * results without re-running anything).
  * Everything binds 127.0.0.1; every server and child process started here is stopped before exit.
  */
 import { PEERS, type PeerName } from './chaos/peers.js';
-import { runChaos } from './chaos/run-chaos.js';
+import { type ChaosRow, runChaos } from './chaos/run-chaos.js';
 import { runInspectorLoad, runRedisStore } from './extras.js';
-import { writeResult } from './lib/markdown.js';
-import { runOverhead } from './overhead/run-overhead.js';
+import { readJsonResult as readResult, writeResult } from './lib/markdown.js';
+import { type OverheadResult, runOverhead } from './overhead/run-overhead.js';
 import { writeChaosReport, writeOverheadReport, writeScaleReport } from './report/part-reports.js';
 import { writeSummary } from './report/summary.js';
-import { runScale } from './scale/run-scale.js';
+import { runScale, type ScaleResult } from './scale/run-scale.js';
 
 const PARTS = ['overhead', 'chaos', 'scale', 'inspector', 'redis', 'report'] as const;
 type Part = (typeof PARTS)[number];
@@ -59,6 +60,15 @@ if (selected.has('inspector')) {
 if (selected.has('redis')) {
   const result = await runRedisStore();
   if (!result.ok) skips.redis = result.reason;
+}
+if (selected.has('report')) {
+  // Rebuild the per-part pages from their JSON (a report change needs no re-run).
+  const overhead = readResult<OverheadResult>('overhead.json');
+  if (overhead) writeOverheadReport(overhead);
+  const chaos = readResult<ChaosRow[]>('chaos.json');
+  if (chaos) writeChaosReport(chaos);
+  const scale = readResult<ScaleResult>('scale.json');
+  if (scale) writeScaleReport(scale);
 }
 writeSummary(skips);
 for (const [part, reason] of Object.entries(skips)) console.error(`${part} skipped: ${reason}`);

@@ -70,3 +70,19 @@ export function succeeds(provider: ProviderId, n: number, attempt = 1): boolean 
 export function oraclePick(n: number): ProviderId {
   return PROVIDERS.find((p) => succeeds(p, n)) ?? 'c';
 }
+
+/**
+ * The latency a zero-overhead *reactive* client would see for request `n`: it knows A's outage (skips A
+ * inside it) but not which attempt will fail, so it tries A (outside the outage), then B, then C, each failure
+ * costing that provider's full latency. Its p99 is the best any client without foreknowledge of per-request
+ * faults and without duplicate (hedged) calls can do on this schedule.
+ */
+export function reactiveLatencyMs(n: number): number {
+  let total = 0;
+  for (const provider of PROVIDERS) {
+    if (provider === 'a' && inOutage(n)) continue;
+    total += LATENCY_MS[provider];
+    if (succeeds(provider, n)) return total;
+  }
+  return total;
+}

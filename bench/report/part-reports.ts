@@ -3,13 +3,30 @@
  */
 import { PEER_SETTINGS } from '../chaos/peer-settings.js';
 import type { ChaosRow } from '../chaos/run-chaos.js';
-import { CONCURRENCY, LATENCY_MS, OUTAGE, REQUESTS, SEED } from '../chaos/scenario.js';
+import { CONCURRENCY, LATENCY_MS, OUTAGE, REQUESTS, reactiveLatencyMs, SEED } from '../chaos/scenario.js';
 import { environmentLine, table, writeResult } from '../lib/markdown.js';
 import type { ProfileSummary } from '../lib/profile.js';
-import { fmt } from '../lib/stats.js';
+import { fmt, percentiles } from '../lib/stats.js';
 import { barChart, lineChart } from '../lib/svg-chart.js';
 import { HEAP_GOAL_BYTES, type OverheadResult } from '../overhead/run-overhead.js';
 import type { ScaleResult } from '../scale/run-scale.js';
+
+/** The schedule's reactive bound (see `reactiveLatencyMs`): what p99 a client without foreknowledge can reach. */
+function reactiveBound(): string[] {
+  const latencies = Array.from({ length: REQUESTS }, (_, i) => reactiveLatencyMs(i + 1));
+  const p = percentiles(latencies);
+  const slow = latencies.filter((ms) => ms >= LATENCY_MS.b + LATENCY_MS.c).length;
+  return [
+    '## The reactive bound',
+    '',
+    `Computed from the schedule, not measured: a zero-overhead client that knows when A is down but not which ` +
+      `attempt will fail (A, then B, then C; each failure costs that provider's latency) has p50 ${fmt(p.p50)} ms, ` +
+      `p95 ${fmt(p.p95)} ms, **p99 ${fmt(p.p99)} ms**; ${slow} of ${REQUESTS} requests (${fmt((100 * slow) / REQUESTS, 1)}%) need ` +
+      `B's failure before C (≥ ${LATENCY_MS.b + LATENCY_MS.c} ms). The oracle avoids those by knowing the faults; a ` +
+      `client without that knowledge can only beat this bound by routing around providers (as resilient-llm's ` +
+      `rate-limit cool-down does) or by hedging (duplicate, paid calls).`,
+  ];
+}
 
 /** A profile summary as markdown tables. */
 export function profileMarkdown(profile: ProfileSummary): string {
@@ -178,6 +195,8 @@ export function writeChaosReport(rows: readonly ChaosRow[]): string {
           `${r.backoff.slowestThatWaited} waited, on average ${fmt(r.backoff.slowestMeanWaitMs)} ms (Retry-After 1 s on A, honoured on the same provider). ` +
           `Request-id mapping mismatches: ${r.idMismatches}.`,
       ),
+    '',
+    ...reactiveBound(),
     '',
     '## Peer settings (same per-attempt timeout, same static fallback for all)',
     '',
