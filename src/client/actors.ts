@@ -70,8 +70,12 @@ export function classifyFor(entry: ProviderEntry, thrown: unknown): LLMError {
   return error.provider === undefined ? error.with({ provider: entry.provider.id }) : error;
 }
 
-/** A skipped-provider record for a breaker refusal. */
-function skipRecord(entry: ProviderEntry, error: LLMError, at: number): AttemptRecord {
+/** A skipped-provider record: a breaker refusal, or a cool-down after a Retry-After (`code` rate_limited). */
+function skipRecord(
+  entry: ProviderEntry,
+  why: { code?: string | undefined; retryAfterMs?: number | undefined },
+  at: number,
+): AttemptRecord {
   const record: AttemptRecord = {
     provider: entry.provider.id,
     attempt: 0,
@@ -80,23 +84,9 @@ function skipRecord(entry: ProviderEntry, error: LLMError, at: number): AttemptR
     outcome: 'skipped',
     decision: 'skipped',
   };
-  if (error.code) record.code = error.code;
-  if (error.retryAfterMs !== undefined) record.retryAfterMs = error.retryAfterMs;
+  if (why.code) record.code = why.code;
+  if (why.retryAfterMs !== undefined) record.retryAfterMs = why.retryAfterMs;
   return record;
-}
-
-/** A skipped-provider record for a provider cooling down after a Retry-After. */
-function coolingRecord(entry: ProviderEntry, at: number): AttemptRecord {
-  return {
-    provider: entry.provider.id,
-    attempt: 0,
-    startedAt: at,
-    durationMs: 0,
-    outcome: 'skipped',
-    decision: 'skipped',
-    code: 'rate_limited',
-    retryAfterMs: entry.coolUntil - at,
-  };
 }
 
 /**
@@ -154,7 +144,9 @@ export function createRequestActors(deps: ActorDeps) {
             if (other === entry) break;
             if (!cooling(other) || scope.skipped.has(other.provider.id)) continue;
             scope.skipped.add(other.provider.id);
-            skipped.push(coolingRecord(other, now));
+            skipped.push(
+              skipRecord(other, { code: 'rate_limited', retryAfterMs: other.coolUntil - now }, now),
+            );
           }
           scope.heldPermit = { providerId: entry.provider.id, permit: acquired.permit };
           const ref: ProviderRef = entry.ref;

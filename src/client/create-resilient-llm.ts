@@ -1,5 +1,6 @@
 /**
- * `createResilientLLM`: one client, one breaker actor per provider, one request-lifecycle actor per call.
+ * `createResilientLLM`: one client, one breaker actor per provider, and per call either the fast path (an
+ * uneventful first attempt in plain code) or one request-lifecycle actor.
  */
 import type { InspectionEvent, Observer } from 'xstate';
 import { requestMachine } from '../../machines/request.js';
