@@ -126,6 +126,27 @@ const scenarios: Scenario[] = [
     before: (llm) => llm.breaker('a').forceOpen(),
   },
   {
+    name: 'a rate limit cools the first provider down for later calls',
+    scripts: {
+      a: [{ error: 'rate_limit', retryAfterMs: 5_000, delayMs: 5 }, { text: 'a' }],
+      b: [{ text: 'b', delayMs: 10 }],
+    },
+    calls: 3,
+  },
+  {
+    name: 'an open first circuit and a cooling second provider',
+    scripts: {
+      a: [{ text: 'a' }],
+      b: [{ error: 'rate_limit', retryAfterMs: 5_000, delayMs: 5 }, { text: 'b' }],
+      c: [{ text: 'c', delayMs: 3 }],
+    },
+    before: (llm) => {
+      llm.setProviderPriority('a', 5);
+      llm.breaker('c').forceOpen();
+    },
+    calls: 4,
+  },
+  {
     name: 'five failures trip the breaker over consecutive calls',
     scripts: { a: [{ error: 'timeout', delayMs: 3 }], b: [{ text: 'b' }] },
     calls: 7,

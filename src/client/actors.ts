@@ -31,6 +31,7 @@ import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderEntry, ProviderRegistry } from './registry.js';
 import type { CallScope } from './scope.js';
+import { selectFrom } from './select.js';
 import { callSimplifiedActor } from './simplified.js';
 import { streamProviderActor } from './stream-actor.js';
 import { estimateTokens, truncateRequest } from './truncate.js';
@@ -68,25 +69,6 @@ export function classifyFor(entry: ProviderEntry, thrown: unknown): LLMError {
   const own = entry.provider.classify?.(thrown);
   const error = own ?? classifyError(thrown, { provider: entry.provider.id });
   return error.provider === undefined ? error.with({ provider: entry.provider.id }) : error;
-}
-
-/** A skipped-provider record: a breaker refusal, or a cool-down after a Retry-After (`code` rate_limited). */
-function skipRecord(
-  entry: ProviderEntry,
-  why: { code?: string | undefined; retryAfterMs?: number | undefined },
-  at: number,
-): AttemptRecord {
-  const record: AttemptRecord = {
-    provider: entry.provider.id,
-    attempt: 0,
-    startedAt: at,
-    durationMs: 0,
-    outcome: 'skipped',
-    decision: 'skipped',
-  };
-  if (why.code) record.code = why.code;
-  if (why.retryAfterMs !== undefined) record.retryAfterMs = why.retryAfterMs;
-  return record;
 }
 
 /**
@@ -128,43 +110,14 @@ export function createRequestActors(deps: ActorDeps) {
       if (replay !== undefined && !replay.selected) {
         replay.selected = true;
         const { provider, alternatives, startedAt: at } = replay;
-        return { provider, alternatives, skipped: [], at };
+        return { provider, alternatives, skipped: [...replay.skips], at };
       }
       const skipped: AttemptRecord[] = [];
-      const ranked = registry.ranked();
-      const now = clock.now();
-      const candidates = ranked.filter((entry) => !input.excluded.includes(entry.provider.id));
-      // Providers cooling down after a Retry-After go last: tried only when nobody else can take the call.
-      const cooling = (entry: ProviderEntry) => entry.coolUntil > now;
-      const order = [...candidates.filter((e) => !cooling(e)), ...candidates.filter(cooling)];
-      for (const entry of order) {
-        const acquired = entry.breaker.tryAcquire();
-        if (acquired.ok) {
-          for (const other of candidates) {
-            if (other === entry) break;
-            if (!cooling(other) || scope.skipped.has(other.provider.id)) continue;
-            scope.skipped.add(other.provider.id);
-            skipped.push(
-              skipRecord(other, { code: 'rate_limited', retryAfterMs: other.coolUntil - now }, now),
-            );
-          }
-          scope.heldPermit = { providerId: entry.provider.id, permit: acquired.permit };
-          const ref: ProviderRef = entry.ref;
-          // Who else could take this call now: the lifecycle waits on a provider only when nobody can.
-          const alternatives = ranked.filter(
-            (other) =>
-              other !== entry &&
-              !input.excluded.includes(other.provider.id) &&
-              other.breaker.state !== 'open' &&
-              other.breaker.state !== 'forcedOpen',
-          ).length;
-          return { provider: ref, alternatives, skipped, at: clock.now() };
-        }
-        if (!scope.skipped.has(entry.provider.id)) {
-          scope.skipped.add(entry.provider.id);
-          skipped.push(skipRecord(entry, acquired.error, clock.now()));
-          scope.lastError ??= acquired.error;
-        }
+      const picked = selectFrom(registry.ranked(), input.excluded, clock.now(), skipped, scope.skipped);
+      scope.lastError ??= picked.refusal;
+      if (picked.entry !== undefined && picked.permit !== undefined) {
+        scope.heldPermit = { providerId: picked.entry.provider.id, permit: picked.permit };
+        return { provider: picked.entry.ref, alternatives: picked.alternatives, skipped, at: clock.now() };
       }
       return { provider: null, skipped, at: clock.now() };
     }),

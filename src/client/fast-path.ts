@@ -13,14 +13,16 @@
  * Memory matters here (10k calls in flight): one {@link FastCall} object per call, no per-call timer — the calls
  * in flight form one list in start order, which is also deadline order, under a single timer per client.
  */
-import type { ProviderRef } from '../../machines/request-types.js';
+import type { AttemptRecord, ProviderRef } from '../../machines/request-types.js';
 import type { BreakerPermit } from '../breaker/types.js';
 import { type Clock, callClock } from '../clock.js';
+import type { LLMError } from '../errors/llm-error.js';
 import type { LLMRequest, ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import type { CallRequest, CallResult } from './call-request.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderEntry, ProviderRegistry } from './registry.js';
+import { selectFrom } from './select.js';
 import { estimateTokens } from './truncate.js';
 
 /** The first attempt as the fast path ran it, for the statechart to take over. */
@@ -28,6 +30,9 @@ export interface Replay {
   readonly entry: ProviderEntry;
   readonly provider: ProviderRef;
   readonly alternatives: number;
+  /** Providers skipped while selecting (circuit open, cooling down), and the first breaker refusal met. */
+  readonly skips: readonly AttemptRecord[];
+  readonly refusal: LLMError | undefined;
   /** When the provider was selected and the attempt started (one instant on the fast path). */
   readonly startedAt: number;
   readonly request: LLMRequest;
@@ -74,6 +79,8 @@ export class FastCall implements Replay {
     private readonly resolve: Settle,
     private readonly reject: Fail,
     alternatives: number,
+    readonly skips: readonly AttemptRecord[],
+    readonly refusal: LLMError | undefined,
   ) {
     this.alternatives = alternatives;
   }
@@ -177,9 +184,8 @@ export class FastLane {
   }
 
   /**
-   * Starts `req` on the fast path and returns true, or returns false when it is not eligible: the top-ranked
-   * provider's circuit must be closed (or disabled), it must not be cooling down after a Retry-After, and the
-   * request must fit its declared context window.
+   * Starts `req` on the fast path and returns true, or returns false when it is not eligible: some provider's
+   * circuit must be closed (or disabled), and the request must fit the selected provider's context window.
    */
   start(
     req: CallRequest<unknown> & { request: LLMRequest },
@@ -189,28 +195,33 @@ export class FastLane {
     reject: Fail,
   ): boolean {
     const ranked = this.registry.ranked();
-    const entry = ranked[0];
-    if (entry === undefined) return false;
-    const state = entry.breaker.state;
-    if (state !== 'closed' && state !== 'disabled') return false;
-    if (entry.coolUntil > this.clock.now()) return false;
+    // Eligible when some provider's circuit lets every call through; selection then runs as the actor's does.
+    if (!ranked.some(grantsAll)) return false;
+    const skips: AttemptRecord[] = [];
+    const picked = selectFrom(ranked, NONE, startedAt, skips, undefined);
+    const { entry, permit } = picked;
+    if (entry === undefined || permit === undefined) return false;
     const window = entry.provider.contextWindow;
     if (window !== undefined) {
       const countTokens = this.options.hooks.countTokens ?? estimateTokens;
-      if (countTokens(req.request) > window - (req.request.maxTokens ?? 0)) return false;
+      if (countTokens(req.request) > window - (req.request.maxTokens ?? 0)) {
+        // Truncation is the statechart's: give the permit back and let it select again.
+        permit.release({ kind: 'cancelled' });
+        return false;
+      }
     }
-    const acquired = entry.breaker.tryAcquire();
-    if (!acquired.ok) return false;
     const call = new FastCall(
       this,
       entry,
-      acquired.permit,
+      permit,
       req,
       requestId,
       startedAt,
       resolve,
       reject,
-      countAlternatives(ranked),
+      picked.alternatives,
+      skips.length === 0 ? NO_SKIPS : skips,
+      picked.refusal,
     );
     this.append(call);
     call.start();
@@ -261,14 +272,13 @@ export class FastLane {
   }
 }
 
-/** Providers besides the first that could take the call now (circuit not open), as selection counts them. */
-function countAlternatives(ranked: readonly ProviderEntry[]): number {
-  let count = 0;
-  for (let i = 1; i < ranked.length; i++) {
-    const state = ranked[i]?.breaker.state;
-    if (state !== 'open' && state !== 'forcedOpen') count++;
-  }
-  return count;
+const NONE: readonly string[] = [];
+const NO_SKIPS: readonly AttemptRecord[] = [];
+
+/** A provider whose circuit grants every permit without a decision (closed, or disabled by ops). */
+function grantsAll(entry: ProviderEntry): boolean {
+  const state = entry.breaker.state;
+  return state === 'closed' || state === 'disabled';
 }
 
 /** The result the statechart's success path would have produced for this answer. */
@@ -282,6 +292,7 @@ function answerOf(call: FastCall, value: ProviderResult, data: unknown, now: num
     model: value.model,
     usage: value.usage,
     attempts: [
+      ...call.skips,
       {
         provider,
         attempt: 1,

@@ -88,9 +88,9 @@ export async function runMachine<T>(
     callerAborted: replay?.abort !== undefined,
     // A hand-over's permit goes back (cancelled) if the statechart never reaches the attempt.
     heldPermit: replay === undefined ? undefined : { providerId: replay.provider.id, permit: replay.permit },
-    skipped: new Set(),
+    skipped: new Set(replay?.skips.map((record) => record.provider)),
     lastErrorByProvider: new Map(),
-    lastError: undefined,
+    lastError: replay?.refusal,
     replay,
     sink: how.mode === 'stream' ? how.sink : undefined,
   };
