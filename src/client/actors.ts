@@ -11,7 +11,6 @@ import type {
   CallOutput,
   PrepareInput,
   PrepareOutput,
-  ProviderRef,
   ReadCacheInput,
   RequestContext,
   RewriteInput,

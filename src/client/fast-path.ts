@@ -138,14 +138,20 @@ export class FastCall implements Replay {
     this.lane.remove(this);
     if (this.onCallerAbort !== undefined) this.req.signal?.removeEventListener('abort', this.onCallerAbort);
     const value = this.value;
-    if (!settled || typeof value?.text !== 'string') return this.handover();
+    if (!settled || typeof value?.text !== 'string') {
+      this.handover();
+      return;
+    }
     const { clock, options } = this.lane;
     const now = clock.now();
     // The attempt succeeded: its permit goes back now, whatever validation says (as on the statechart path).
     this.permit.release({ kind: 'success', durationMs: now - this.startedAt });
     const validated = validateAnswer(value.text, this.req.schema, this.provider.id);
     const cacheWrite = options.degradation.cache !== undefined && this.req.cacheKey !== undefined;
-    if (!validated.ok || cacheWrite) return this.handover();
+    if (!validated.ok || cacheWrite) {
+      this.handover();
+      return;
+    }
     this.resolve(answerOf(this, value, validated.data, now));
   }
 
