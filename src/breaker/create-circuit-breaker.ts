@@ -25,8 +25,8 @@ import type { BreakerAcquireResult, BreakerTransition, CircuitBreaker } from './
 /**
  * True when `event` would leave a breaker in `state` with `context` exactly as it is: outcomes in disabled,
  * cancelled permits outside half-open, and counted successes on a closed breaker that has nothing counted.
+ * @internal
  */
-/** @internal */
 export function isNoOp(state: BreakerStateName, context: BreakerContext, event: BreakerEvent): boolean {
   if (state === 'disabled') return event.type !== 'breaker.reset' && event.type !== 'breaker.forceOpen';
   if (state !== 'closed') return false;

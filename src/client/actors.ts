@@ -239,17 +239,16 @@ export function createRequestActors(deps: ActorDeps) {
 }
 
 /**
- * The delays `src/` supplies: as the machine's own, except for a call the fast path handed over, whose total
- * deadline and first attempt started before the actor did; those run for the time they have left.
+ * The delays `src/` supplies. The total deadline is an instant (`deadlineAt`), so it runs for the time left
+ * when the actor starts — all of it normally, less for a call the fast path handed over. The first attempt of a
+ * handed-over call started before the actor did, so it too runs only for the time it has left.
  */
 export function createRequestDelays(deps: ActorDeps) {
   const { clock } = deps;
   const replayOf = (context: RequestContext) => deps.scopes.get(context.requestId)?.replay;
   return {
     totalDeadline: ({ context }: { context: RequestContext }) =>
-      replayOf(context) === undefined
-        ? context.settings.totalMs
-        : Math.max(0, context.deadlineAt - clock.now()),
+      Math.max(0, context.deadlineAt - clock.now()),
     attemptTimeout: ({ context }: { context: RequestContext }) => {
       const replay = replayOf(context);
       const { attemptMs } = context.settings;

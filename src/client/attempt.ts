@@ -93,6 +93,7 @@ export async function adoptAttempt(deps: ActorDeps, scope: CallScope, replay: Re
   }
 }
 
+/** An answer without text is an `invalid_response`; one with text releases the permit as a success. */
 function checked(entry: ProviderEntry, result: ProviderResult, guard: ReturnType<typeof guardAttempt>) {
   if (typeof result?.text !== 'string') {
     throw new LLMError({

@@ -1,8 +1,8 @@
 /**
  * The fast path of `call()`: the first attempt of a call runs in plain code, and the request actor is created
- * only if that attempt does not simply succeed. An uneventful call (top-ranked provider's circuit closed,
- * request fits, answer arrives in time and validates, no cache write) never needs a decision, so it costs one
- * breaker permit and one provider call instead of a statechart run.
+ * only if that attempt does not simply succeed. An uneventful call (selection finds a provider the way the
+ * statechart's would, the request fits, the answer arrives in time and validates, no cache write) never needs a
+ * decision, so it costs one breaker permit and one provider call instead of a statechart run.
  *
  * Anything else — a throw, an answer without text, invalid output, the attempt or total deadline, the caller's
  * abort, a cache write — hands the call to the statechart. The call itself is the {@link Replay}: the machine
@@ -56,7 +56,6 @@ export type Handover = (call: FastCall) => Promise<CallResult<unknown>>;
 
 /** One call on the fast path; becomes the statechart's {@link Replay} if handed over. */
 export class FastCall implements Replay {
-  alternatives: number;
   outcome!: Promise<ProviderResult>;
   controller = new AbortController();
   selected = false;
@@ -78,12 +77,10 @@ export class FastCall implements Replay {
     readonly startedAt: number,
     private readonly resolve: Settle,
     private readonly reject: Fail,
-    alternatives: number,
+    readonly alternatives: number,
     readonly skips: readonly AttemptRecord[],
     readonly refusal: LLMError | undefined,
-  ) {
-    this.alternatives = alternatives;
-  }
+  ) {}
 
   /** Deadline of the first attempt (attempt or total, whichever is first), on the client's clock. */
   get due(): number {
