@@ -25,12 +25,14 @@ export type { CallRequest, CallResult } from './client/call-request.js';
 export type { ResilientLLM } from './client/create-resilient-llm.js';
 export { createResilientLLM } from './client/create-resilient-llm.js';
 export type {
+  ContentFilterOptions,
   DegradationOptions,
   LifecycleHooks,
   ResilientLLMOptions,
   TimeoutOptions,
 } from './client/options.js';
 export type { ProviderConfig } from './client/registry.js';
+export { DEFAULT_CONTENT_FILTER_INSTRUCTION, withPolicyInstruction } from './client/rewrite.js';
 export { estimateTokens, truncateRequest } from './client/truncate.js';
 export type { Clock } from './clock.js';
 export { sleep, systemClock } from './clock.js';

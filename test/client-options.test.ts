@@ -109,7 +109,7 @@ describe('malformed model output', () => {
     const llm = createResilientLLM({
       providers: [faultyProvider({ id: 'm', script: [{ text }] })],
       validation: { maxReprompts: 0 },
-      degradation: { fallback: 'fb' },
+      degradation: { fallback: '{"a":0}' },
     });
     try {
       return await llm.call({ messages: [{ role: 'user', content: 'x' }], schema });

@@ -46,14 +46,13 @@ const FAILOVER_CASES: Array<[FaultKind, LLMErrorType]> = [
   ['529', 'provider_error'],
   ['auth', 'authentication'],
   ['context_length', 'context_length'],
-  ['content_filter', 'content_filtered'],
   ['truncated_json', 'provider_error'],
   ['down', 'provider_error'],
   ['sse_error', 'provider_error'],
 ];
 
 /** Kinds the per-wire tests below give their own path: back off, or time out. */
-const OTHER_CASES: FaultKind[] = ['429', 'hang', 'stall', 'slow_first_token'];
+const OTHER_CASES: FaultKind[] = ['429', 'hang', 'stall', 'slow_first_token', 'content_filter'];
 
 it('covers every fault kind the server can inject', () => {
   const covered = [...FAILOVER_CASES.map(([kind]) => kind), ...OTHER_CASES];
@@ -82,6 +81,27 @@ describe.each(SDK_WIRES)('llm.call over the $wire SDK client', ({ wire, id, back
       [backup.id, 'success', 'succeeded'],
     ]);
     expect(h.server.stats().providers[id]).toEqual({ calls: 1, outcomes: { [kind]: 1 } });
+  });
+
+  it('retries a content filter once with the policy instruction, then fails over', async () => {
+    h.plan.set(id, faultOn({ kind: 'content_filter' }));
+    const result = await llmFor().call(ask());
+    expect(result).toMatchObject({ source: 'primary', provider: backup.id, text: answerOf(backup.id) });
+    expect(result.attempts.map((a) => [a.provider, a.outcome, a.decision])).toEqual([
+      [id, 'content_filtered', 'rewrite'],
+      [id, 'content_filtered', 'failover'],
+      [backup.id, 'success', 'succeeded'],
+    ]);
+    expect(h.server.stats().providers[id]).toEqual({ calls: 2, outcomes: { content_filter: 2 } });
+  });
+
+  it('fails over at once on a content filter when the default rewrite is off', async () => {
+    h.plan.set(id, faultOn({ kind: 'content_filter' }));
+    const result = await llmFor({ contentFilter: { rewriteInstruction: false } }).call(ask());
+    expect(result.attempts.map((a) => [a.provider, a.outcome, a.decision])).toEqual([
+      [id, 'content_filtered', 'failover'],
+      [backup.id, 'success', 'succeeded'],
+    ]);
   });
 
   it('fails over at once on a 429 while another provider can answer (rateLimitWait: lastResort)', async () => {
@@ -183,7 +203,8 @@ describe.each(SDK_WIRES)(
       h.plan.set(backup.id, faultOn({ kind }));
       const error = await rejection(h.client(providers()).call(ask()));
       expect(error).toMatchObject({ type, provider: backup.id });
-      expect([calls(id), calls(backup.id)]).toEqual([1, 1]);
+      // A content filter is retried once per call with the policy instruction: on the first provider.
+      expect([calls(id), calls(backup.id)]).toEqual(kind === 'content_filter' ? [2, 1] : [1, 1]);
     });
 
     it('retries the last provider on server errors before throwing provider_error', async () => {

@@ -75,7 +75,6 @@ describe.each(SDK_WIRES)('llm.stream over the $wire SDK client', ({ wire, id, ba
     ['insufficient_quota', 'quota_exhausted'],
     ['529', 'provider_error'],
     ['auth', 'authentication'],
-    ['content_filter', 'content_filtered'],
   ])('fails over before any token after %s (%s)', async (kind, outcome) => {
     h.plan.set(id, faultOn({ kind }));
     const stream = llmFor().stream(ask);
@@ -85,6 +84,20 @@ describe.each(SDK_WIRES)('llm.stream over the $wire SDK client', ({ wire, id, ba
     const result = await stream.result;
     expect(result.attempts.map((a) => [a.provider, a.outcome, a.decision])).toEqual([
       [id, outcome, 'failover'],
+      [backup.id, 'success', 'succeeded'],
+    ]);
+  });
+
+  it('rewrites once before any token after a content filter, then fails over', async () => {
+    h.plan.set(id, faultOn({ kind: 'content_filter' }));
+    const stream = llmFor().stream(ask);
+    const { tokens, error } = await readStream(stream);
+    expect(error).toBeUndefined();
+    expect(tokens.join('')).toBe(answerOf(backup.id));
+    const result = await stream.result;
+    expect(result.attempts.map((a) => [a.provider, a.outcome, a.decision])).toEqual([
+      [id, 'content_filtered', 'rewrite'],
+      [id, 'content_filtered', 'failover'],
       [backup.id, 'success', 'succeeded'],
     ]);
   });

@@ -143,8 +143,7 @@ describe('lifecycle chaos (property-based)', () => {
             const bound = run.maxAttempts + run.maxReprompts + 2;
             for (const [id, n] of perProvider)
               if (n > bound) violations.push(`${id}: ${n} attempts > ${bound}`);
-            if (value.source !== 'fallback' && !schema.safeParse(value.data).success)
-              violations.push('invalid data returned');
+            if (!schema.safeParse(value.data).success) violations.push('invalid data returned');
           }
         });
         if (results.at > run.totalMs + 50) violations.push(`settled at ${results.at}`);

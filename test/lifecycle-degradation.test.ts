@@ -32,7 +32,7 @@ describe('degradation order', () => {
     const cache = memoryCache();
     const { llm, clock } = setup(
       { a: [{ text: '{"wrong":1}' }] },
-      { degradation: { cache, fallback: 'fb' }, validation: { maxReprompts: 0 } },
+      { degradation: { cache, fallback: '{"answer":"fb"}' }, validation: { maxReprompts: 0 } },
     );
     const r = await settleWithClock(llm.call({ ...ask(), schema, cacheKey: 'k' }), clock);
     expect(r.ok && r.value.source).toBe('fallback');
@@ -54,7 +54,13 @@ describe('degradation order', () => {
   it('tries the simplified prompt after a cache miss, on providers that failed for input reasons', async () => {
     const { llm, clock, providers } = setup(
       { a: [{ error: 'context_length' }, { text: '{"answer":"short"}' }], b: [{ error: 'provider_error' }] },
-      { degradation: { cache: memoryCache(), simplifiedPrompt: 'Answer in one word.', fallback: 'fb' } },
+      {
+        degradation: {
+          cache: memoryCache(),
+          simplifiedPrompt: 'Answer in one word.',
+          fallback: '{"answer":"fb"}',
+        },
+      },
     );
     const r = await settleWithClock(llm.call({ ...ask('long question'), schema, cacheKey: 'miss' }), clock);
     expect(r.ok && r.value).toMatchObject({ source: 'simplified', provider: 'a', data: { answer: 'short' } });
@@ -69,13 +75,13 @@ describe('degradation order', () => {
     await llm.stop();
   });
 
-  it('falls back to the static answer last; data is undefined when it does not match the schema', async () => {
+  it('falls back to the static answer last, parsed by the schema', async () => {
     const { llm, clock } = setup(
       { a: [{ error: 'provider_error' }] },
-      { degradation: { simplifiedPrompt: 's', fallback: 'Sorry, try later.' } },
+      { degradation: { simplifiedPrompt: 's', fallback: '{"answer":"Sorry, try later."}' } },
     );
     const r = await settleWithClock(llm.call({ ...ask(), schema }), clock);
-    expect(r.ok && r.value).toMatchObject({ source: 'fallback', text: 'Sorry, try later.', data: undefined });
+    expect(r.ok && r.value).toMatchObject({ source: 'fallback', data: { answer: 'Sorry, try later.' } });
     await llm.stop();
   });
 

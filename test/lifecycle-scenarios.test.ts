@@ -231,8 +231,11 @@ describe('request lifecycle: every taxonomy row', () => {
     await llm.stop();
   });
 
-  it('fails over on content_filtered without a rewrite hook', async () => {
-    const { llm, clock, providers } = setup({ a: [{ error: 'content_filtered' }], b: [{ text: 'b' }] });
+  it('fails over on content_filtered when the default rewrite is off', async () => {
+    const { llm, clock, providers } = setup(
+      { a: [{ error: 'content_filtered' }], b: [{ text: 'b' }] },
+      { contentFilter: { rewriteInstruction: false } },
+    );
     const r = await settleWithClock(llm.call(ask()), clock);
     expect(r.ok && r.value.provider).toBe('b');
     expect(providers.a?.calls).toHaveLength(1);

@@ -8,9 +8,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { type ResilientLLM, redactSecrets } from 'resilient-llm';
+import { type HttpErrorBody, type HttpErrorLogFields, honoErrorHandler } from 'resilient-llm/http';
 import { z } from 'zod';
-import { type HttpErrorBody, type HttpErrorLogFields, honoErrorHandler } from '../../src/http/index.js';
-import { type ResilientLLM, redactSecrets } from '../../src/index.js';
 import { answerSchema, SYSTEM_PROMPT } from './llm.js';
 
 /** Where the app writes its logs: `console` works. */
@@ -120,7 +120,7 @@ export function createApp(options: AppOptions): Hono {
       signal: c.req.raw.signal,
     });
     const body: AnswerBody = {
-      answer: result.source === 'fallback' ? result.text : result.data.answer,
+      answer: result.data.answer, // the static fallback too: it is parsed by the schema like any answer
       source: result.source,
       provider: result.provider ?? null,
       attempts: result.attempts.map((a) => ({ provider: a.provider, outcome: a.outcome })),

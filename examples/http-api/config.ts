@@ -2,8 +2,9 @@
  * The example server's configuration, read once from environment variables and validated with zod.
  * Without API keys it runs against the built-in fault server; with a key it talks to the real provider.
  */
+
+import { FAULT_KINDS, type FaultRule } from 'resilient-llm/testing';
 import { z } from 'zod';
-import { FAULT_KINDS, type FaultRule } from '../../src/testing/index.js';
 
 /** What the server runs with. */
 export interface ServerConfig {

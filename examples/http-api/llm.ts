@@ -4,7 +4,6 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { z } from 'zod';
 import {
   anthropicProvider,
   type Cache,
@@ -14,7 +13,8 @@ import {
   type Provider,
   type ResilientLLM,
   type ResilientLLMOptions,
-} from '../../src/index.js';
+} from 'resilient-llm';
+import { z } from 'zod';
 
 /** Where one provider lives and how to reach it. */
 export interface ProviderEndpoint {
@@ -32,7 +32,10 @@ export interface ExampleLLMOptions {
   openai?: ProviderEndpoint | undefined;
   /** The secondary provider (priority 1). @default undefined (not used) */
   anthropic?: ProviderEndpoint | undefined;
-  /** Static answer of last resort; `undefined` makes the API answer an error instead. @default undefined */
+  /**
+   * Static answer text of last resort, served as `{ "answer": fallback }` so it satisfies {@link answerSchema};
+   * `undefined` makes the API answer an error instead. @default undefined
+   */
   fallback?: string | undefined;
   /** Where good answers are kept for when every provider is down. @default memoryCache() */
   cache?: Cache | undefined;
@@ -107,7 +110,7 @@ export function createExampleLLM(options: ExampleLLMOptions): ResilientLLM {
     breaker: options.breaker ?? defaultExampleLLMOptions.breaker,
     degradation: {
       cache: options.cache ?? memoryCache(),
-      ...(options.fallback === undefined ? {} : { fallback: options.fallback }),
+      ...(options.fallback === undefined ? {} : { fallback: JSON.stringify({ answer: options.fallback }) }),
     },
   });
 }

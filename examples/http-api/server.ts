@@ -6,7 +6,7 @@
  * runs offline; `FAULTS=openai=429,anthropic=down` makes providers fail. See README.md for every variable.
  */
 import { serve } from '@hono/node-server';
-import { createFaultServer, type FaultServer, type ProviderScenario } from '../../src/testing/index.js';
+import { createFaultServer, type FaultServer, type ProviderScenario } from 'resilient-llm/testing';
 import { createApp } from './app.js';
 import { configFromEnv, type ServerConfig } from './config.js';
 import { createExampleLLM, type ProviderEndpoint } from './llm.js';

@@ -8,8 +8,8 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { anthropicProvider, createResilientLLM, LLMError, openaiProvider } from '../../src/index.js';
-import { createFaultServer } from '../../src/testing/index.js';
+import { anthropicProvider, createResilientLLM, LLMError, openaiProvider } from 'resilient-llm';
+import { createFaultServer } from 'resilient-llm/testing';
 
 const question = process.argv.slice(2).join(' ') || 'Why is the sky blue?';
 const live = Boolean(process.env.OPENAI_API_KEY && process.env.ANTHROPIC_API_KEY);

@@ -29,6 +29,7 @@ import { validateAnswer } from '../validation/validate.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderEntry, ProviderRegistry } from './registry.js';
+import { rewriteAfterFilter } from './rewrite.js';
 import type { CallScope } from './scope.js';
 import { selectFrom } from './select.js';
 import { callSimplifiedActor } from './simplified.js';
@@ -227,9 +228,9 @@ export function createRequestActors(deps: ActorDeps) {
 
     rewritePrompt: fromPromise<RewriteOutput, RewriteInput>(async ({ input }) => {
       const scope = scopeOf(deps, input.requestId);
-      const hook = options.hooks.rewritePrompt;
       const error = scope.lastError ?? new LLMError({ type: 'content_filtered' });
-      const rewritten = hook ? await hook(input.base, error) : undefined;
+      const instruction = options.contentFilter.rewriteInstruction;
+      const rewritten = await rewriteAfterFilter(input.base, error, options.hooks, instruction);
       return { request: rewritten ?? null, at: clock.now() };
     }),
 

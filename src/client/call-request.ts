@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AnswerSource, AttemptRecord } from '../../machines/request-types.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { LLMRequest, Message, Usage } from '../types.js';
+import { type ValidationResult, validateAnswer } from '../validation/validate.js';
 
 /** What `llm.call()` takes. */
 export interface CallRequest<T = unknown> {
@@ -38,10 +39,14 @@ interface ResultBase {
   requestId: string;
 }
 
-/** What `llm.call()` resolves with. `data` is the schema-parsed answer (the text itself without a schema). */
-export type CallResult<T = unknown> =
-  | (ResultBase & { source: Exclude<AnswerSource, 'fallback'>; data: T })
-  | (ResultBase & { source: 'fallback'; data: T | undefined });
+/**
+ * What `llm.call()` resolves with. `data` is the schema-parsed answer (the text itself without a schema) —
+ * for the static fallback too, which is checked against the call's schema before any provider is called.
+ */
+export type CallResult<T = unknown> = ResultBase & { source: AnswerSource; data: T };
+
+/** A validated call: the request providers receive, and the static fallback parsed by the call's schema. */
+export type ParsedCall<T> = CallRequest<T> & { request: LLMRequest; fallbackData?: { value: unknown } };
 
 const messageSchema = z.strictObject({
   role: z.enum(['system', 'user', 'assistant'], 'role must be system, user or assistant'),
@@ -62,8 +67,30 @@ const callSchema = z.strictObject({
   temperature: z.number().min(0).max(2).optional(),
 });
 
+/** Each schema's verdict on the static fallback, computed once per schema object. */
+const fallbackVerdicts = new WeakMap<z.ZodType, Map<string, ValidationResult>>();
+
+/**
+ * Parses the static fallback with the call's schema. The schema is per call, so this cannot happen when the
+ * client is created; it happens before any provider is called, and a fallback the schema rejects fails the
+ * call as `bad_request` (code `invalid_fallback`): that is a configuration bug, better found on the first
+ * call than during the outage the fallback exists for.
+ */
+export function parseFallback(fallback: string, schema: z.ZodType): { value: unknown } {
+  const verdicts = fallbackVerdicts.get(schema) ?? new Map<string, ValidationResult>();
+  fallbackVerdicts.set(schema, verdicts);
+  const verdict = verdicts.get(fallback) ?? validateAnswer(fallback, schema);
+  verdicts.set(fallback, verdict);
+  if (verdict.ok) return { value: verdict.data };
+  throw new LLMError({
+    type: 'bad_request',
+    message: `Invalid degradation.fallback for this call's schema: ${verdict.validation}`,
+    code: 'invalid_fallback',
+  });
+}
+
 /** Validates a call's argument; a bad one becomes a `bad_request` LLMError naming the field. */
-export function parseCallRequest<T>(value: CallRequest<T>): CallRequest<T> & { request: LLMRequest } {
+export function parseCallRequest<T>(value: CallRequest<T>, fallback?: string): ParsedCall<T> {
   const parsed = callSchema.safeParse(value);
   if (!parsed.success) {
     throw new LLMError({
@@ -75,5 +102,9 @@ export function parseCallRequest<T>(value: CallRequest<T>): CallRequest<T> & { r
   const request: LLMRequest = { messages: parsed.data.messages };
   if (parsed.data.maxTokens !== undefined) request.maxTokens = parsed.data.maxTokens;
   if (parsed.data.temperature !== undefined) request.temperature = parsed.data.temperature;
-  return { ...(value as CallRequest<T>), request };
+  const parsedCall: ParsedCall<T> = { ...(value as CallRequest<T>), request };
+  if (fallback !== undefined && parsed.data.schema !== undefined) {
+    parsedCall.fallbackData = parseFallback(fallback, parsed.data.schema);
+  }
+  return parsedCall;
 }

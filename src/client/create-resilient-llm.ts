@@ -88,7 +88,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
   function call<T>(raw: CallRequest<T>): Promise<CallResult<T>> {
     try {
       ensureRunning();
-      return runCall(deps, parseCallRequest(raw), CALL_MODE);
+      return runCall(deps, parseCallRequest(raw, resolved.degradation.fallback), CALL_MODE);
     } catch (error) {
       return Promise.reject(error);
     }

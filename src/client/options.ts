@@ -11,6 +11,7 @@ import type { LLMError } from '../errors/llm-error.js';
 import { clockSchema, functionSchema, methodsSchema, parseOptions } from '../options.js';
 import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
+import { DEFAULT_CONTENT_FILTER_INSTRUCTION } from './rewrite.js';
 
 /** Deadlines, in ms. */
 export interface TimeoutOptions {
@@ -53,6 +54,16 @@ export interface LifecycleHooks {
   countTokens?: ((request: LLMRequest) => number) | undefined;
 }
 
+/** What happens after a content filter when no `hooks.rewritePrompt` is given. */
+export interface ContentFilterOptions {
+  /**
+   * A system instruction added (once, on the same provider) before failing over; `false` fails over at once.
+   * `hooks.rewritePrompt`, when given, is used instead.
+   * @default DEFAULT_CONTENT_FILTER_INSTRUCTION ('Answer within your content policy. …')
+   */
+  rewriteInstruction?: string | false;
+}
+
 /** Options of {@link createResilientLLM}. */
 export interface ResilientLLMOptions {
   /** Providers, tried by ascending priority. */
@@ -83,6 +94,8 @@ export interface ResilientLLMOptions {
   degradation?: DegradationOptions;
   /** Lifecycle hooks. @default {} */
   hooks?: LifecycleHooks;
+  /** The default rewrite after a content filter. @default { rewriteInstruction: DEFAULT_CONTENT_FILTER_INSTRUCTION } */
+  contentFilter?: ContentFilterOptions;
   /**
    * Where inspection events go: the inspector's WebSocket URL (`ws://127.0.0.1:5173/__resilient/ws?token=…`),
    * an xstate inspection observer, or `false` to turn it off even when `RESILIENT_LLM_INSPECT` is set.
@@ -163,6 +176,16 @@ const optionsSchema = z.strictObject({
     .prefault({}),
   hooks: z
     .strictObject({ rewritePrompt: fn.optional(), truncate: fn.optional(), countTokens: fn.optional() })
+    .prefault({}),
+  contentFilter: z
+    .strictObject({
+      rewriteInstruction: z
+        .union(
+          [z.string().min(1, 'rewriteInstruction must not be empty'), z.literal(false)],
+          'rewriteInstruction must be a string or false',
+        )
+        .default(DEFAULT_CONTENT_FILTER_INSTRUCTION),
+    })
     .prefault({}),
   inspect: z
     .union([

@@ -15,10 +15,11 @@ import { callClock } from '../clock.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { RetryBudget } from '../retry-budget.js';
 import type { LLMRequest } from '../types.js';
-import type { CallRequest, CallResult } from './call-request.js';
+import type { CallRequest, CallResult, ParsedCall } from './call-request.js';
 import type { FastLane, Replay } from './fast-path.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderRegistry } from './registry.js';
+import { rewritesContentFilter } from './rewrite.js';
 import type { CallScope } from './scope.js';
 
 /** What the runner shares with the client. */
@@ -44,11 +45,7 @@ let sequence = 0;
 export const CALL_MODE: RunMode = { mode: 'call' };
 
 /** Runs a validated call to completion: on the fast path when it can, else through the statechart. */
-export function runCall<T>(
-  deps: RunnerDeps,
-  req: CallRequest<T> & { request: LLMRequest },
-  how: RunMode,
-): Promise<CallResult<T>> {
+export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): Promise<CallResult<T>> {
   const { options } = deps;
   if (req.signal?.aborted) {
     return Promise.reject(
@@ -71,7 +68,7 @@ export function runCall<T>(
 /** Runs a call through the request statechart (taking over from the fast path when `replay` is given). */
 export async function runMachine<T>(
   deps: RunnerDeps,
-  req: CallRequest<T> & { request: LLMRequest },
+  req: ParsedCall<T>,
   how: RunMode,
   requestId: string,
   startedAt: number,
@@ -112,7 +109,7 @@ export async function runMachine<T>(
     actor.start();
     if (replay?.abort !== undefined) actor.send({ type: 'request.abort', ...replay.abort });
     const output = (await toPromise(actor)) as RequestOutput;
-    return toResult<T>(output, scope, startedAt, clock.now(), req.schema !== undefined);
+    return toResult<T>(output, scope, startedAt, clock.now(), req.fallbackData);
   } catch (error) {
     throw LLMError.is(error)
       ? error
@@ -160,7 +157,7 @@ function inputFor(
       schema: req.schema !== undefined,
       cache: degradation.cache !== undefined && req.cacheKey !== undefined,
       simplified: degradation.simplifiedPrompt !== undefined,
-      rewrite: hooks.rewritePrompt !== undefined,
+      rewrite: rewritesContentFilter(hooks, options.contentFilter.rewriteInstruction),
       truncate: hooks.truncate !== undefined,
       resumeStream: how.mode === 'stream' && how.resume,
     },
@@ -172,7 +169,7 @@ function toResult<T>(
   scope: CallScope,
   startedAt: number,
   now: number,
-  hasSchema: boolean,
+  fallbackData: { value: unknown } | undefined,
 ): CallResult<T> {
   if (output.status === 'failed') {
     const cause = scope.lastError?.type === output.error.type ? scope.lastError : undefined;
@@ -185,7 +182,8 @@ function toResult<T>(
   }
   const { answer } = output;
   let data: unknown = answer.data;
-  if (answer.source === 'fallback') data = hasSchema ? undefined : answer.text;
+  // The static fallback was checked against the call's schema before any provider was called.
+  if (answer.source === 'fallback') data = fallbackData ? fallbackData.value : answer.text;
   return {
     data: data as T,
     text: answer.text,

@@ -211,8 +211,13 @@ export async function executePath(
     degradation: {
       ...(features.cache ? { cache } : {}),
       ...(features.simplified ? { simplifiedPrompt: 'Simplify.' } : {}),
-      ...(first.fallback !== null ? { fallback: first.fallback } : {}),
+      // With a schema the static fallback must satisfy it (else the call is a bad request).
+      ...(first.fallback !== null
+        ? { fallback: features.schema ? JSON.stringify({ answer: first.fallback }) : first.fallback }
+        : {}),
     },
+    // Without the rewrite feature, the default content-filter rewrite is off too: the model has no rewrite.
+    ...(features.rewrite ? {} : { contentFilter: { rewriteInstruction: false as const } }),
     hooks: {
       ...(features.rewrite
         ? {
