@@ -83,9 +83,10 @@ async function expectMapped(base: string, seen: HttpErrorLogFields[], fallbackId
   expect(seen[1]).toMatchObject({ type: 'unknown', status: 500, path: '/v1/boom', retryable: false });
   expect(seen[1]?.requestId).toMatch(fallbackId);
   // The hook gets a redacted copy of what was thrown: still an Error, without the key.
-  expect(seen[1]?.error).toBeInstanceOf(Error);
-  expect((seen[1]?.error as Error).message).toMatch(/^provider says: bad key sk-\[redacted\]/);
-  expect((seen[1]?.error as Error).message).not.toContain('abc123');
+  const logged = seen[1]?.error as Error;
+  expect(logged).toBeInstanceOf(Error);
+  expect(logged.message).toMatch(/^provider says: bad key sk-\[redacted\]/);
+  expect(logged.message).not.toContain('abc123');
 }
 
 describe('expressErrorHandler', () => {

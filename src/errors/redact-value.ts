@@ -58,7 +58,9 @@ function copyNode(value: unknown, budget: Budget, depth: number): unknown {
   if (value instanceof Date) return value;
   if (typeof Headers !== 'undefined' && value instanceof Headers) {
     const headers = new Headers();
-    value.forEach((text, name) => headers.set(name, copyString(text)));
+    value.forEach((text, name) => {
+      headers.set(name, copyString(text));
+    });
     return headers;
   }
   if (Array.isArray(value)) {
