@@ -11,7 +11,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { AppDescriptor, AppMessage, PageMessage, WireEvent } from './protocol.js';
+import type { AppDescriptor, AppMessage, PageMessage } from './protocol.js';
 import { MAX_FRAME_BYTES, parseAppFrame, parsePageFrame, RELAY_PATH } from './protocol.js';
 import { RecentEvents } from './recent-events.js';
 
