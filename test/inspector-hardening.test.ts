@@ -68,8 +68,18 @@ describe('the inspector relay under bad frames', () => {
     const app = await open('app');
     const before = server.relay.stats.droppedFrames;
     app.send(JSON.stringify({ t: 'hello', v: 1, app: { name: 'svc', pid: 1, demo: false } }));
-    const huge = `{"t":"batch","now":1,"dropped":0,"events":[${Array(MAX_BATCH_EVENTS * 3).fill('{}').join(',')}]}`;
-    for (const frame of ['null', '5', '{"t":"batch","events":5}', '{"t":"info"}', huge, '[[[[[[', `${'['.repeat(100_000)}`])
+    const huge = `{"t":"batch","now":1,"dropped":0,"events":[${Array(MAX_BATCH_EVENTS * 3)
+      .fill('{}')
+      .join(',')}]}`;
+    for (const frame of [
+      'null',
+      '5',
+      '{"t":"batch","events":5}',
+      '{"t":"info"}',
+      huge,
+      '[[[[[[',
+      `${'['.repeat(100_000)}`,
+    ])
       app.send(frame);
     const event = { seq: 1, at: 1, kind: 'actor', actor: 'x:0', id: 'x:0', root: 'x:0' };
     app.send(JSON.stringify({ t: 'batch', now: 1, events: [event], dropped: 0 }));
