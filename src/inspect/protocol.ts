@@ -103,7 +103,10 @@ export type PageMessage =
   | { t: 'gone'; appId: string }
   | ({ appId: string } & Exclude<AppMessage, { t: 'hello' }>);
 
-const provider = z.string().min(1, 'provider must be a non-empty string');
+const provider = z
+  .string()
+  .min(1, 'provider must be a non-empty string')
+  .max(256, 'provider must be at most 256 characters');
 const rate = z.number().min(0).max(1);
 
 /** Commands a page may send to an app. */
