@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { MAX_BATCH_EVENTS } from '../src/inspect/protocol.js';
+import { RecentEvents } from '../src/inspect/recent-events.js';
 import { type InspectorServer, startInspectorServer } from '../src/inspect/server.js';
 import { rawGet, rawRequest } from './helpers/raw-http.js';
 
@@ -113,5 +114,18 @@ describe('the inspector relay under bad frames', () => {
       ),
     );
     expect(new Set(statuses)).toEqual(new Set([404]));
+  });
+});
+
+describe('the relay keeps recent events bounded', () => {
+  it('by count and by bytes', () => {
+    const event = { seq: 1, at: 1, kind: 'actor' as const, actor: 'a', id: 'a', root: 'a' };
+    const byCount = new RecentEvents(10, 1_000_000);
+    for (let i = 0; i < 100; i++) byCount.add([event, event, event], 10);
+    expect(byCount.size).toBeLessThanOrEqual(15);
+    expect(byCount.list()).toHaveLength(10);
+    const byBytes = new RecentEvents(1_000, 1_000);
+    for (let i = 0; i < 100; i++) byBytes.add([event], 300);
+    expect(byBytes.size).toBe(3);
   });
 });
