@@ -48,13 +48,17 @@ export type { HeadersLike } from './errors/header-map.js';
 export type { LLMErrorOptions, LLMErrorType, SerializedLLMError } from './errors/llm-error.js';
 export { defaultRetryable, isLLMErrorType, LLM_ERROR_TYPES, LLMError } from './errors/llm-error.js';
 export { redactSecrets } from './errors/redact.js';
+export { redactedCopy } from './errors/redact-value.js';
 export {
+  clampRetryAfterMs,
+  MAX_RETRY_AFTER_MS,
   parseDurationMs,
   parseRetryAfter,
   parseRetryAfterValue,
   retryAfterFromHeaders,
   retryAfterFromText,
 } from './errors/retry-after.js';
+export { MIN_SECRET_CHARS, registerSecret } from './errors/secrets.js';
 export * from './providers/index.js';
 export type { RetryBudgetOptions } from './retry-budget.js';
 export { defaultRetryBudgetOptions } from './retry-budget.js';

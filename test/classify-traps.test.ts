@@ -217,7 +217,7 @@ describe('real SDK error classes', () => {
   it.each(sdkErrors)('classifies %s', (_name, thrown, type, retryAfterMs) => {
     const error = classifyError(thrown, { provider: 'p', now: () => Date.parse('2025-06-02T15:14:30Z') });
     expect([error.type, error.retryAfterMs, error.provider]).toEqual([type, retryAfterMs, 'p']);
-    expect(error.cause).toBe(thrown);
+    expect(error.originalCause()).toBe(thrown);
   });
 });
 
@@ -302,7 +302,7 @@ describe('garbage input', () => {
     const error = classifyError(input, { provider: 'p' });
     expect(LLMError.is(error)).toBe(true);
     expect([error.type, error.retryable, error.provider]).toEqual(['unknown', false, 'p']);
-    expect(error.cause).toBe(input);
+    expect(error.originalCause()).toBe(input);
     expect(error.message.length).toBeGreaterThan(0);
   });
 

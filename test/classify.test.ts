@@ -74,7 +74,7 @@ describe('classifyError on the provider fixture', () => {
     expect(error.retryable).toBe(c.retryable);
     expectRetryAfter(error, c.retry_after_seconds);
     expect(error.provider).toBe(c.provider);
-    expect(error.cause).toBe(input);
+    expect(error.originalCause()).toBe(input);
   });
 });
 
@@ -106,6 +106,6 @@ describe('classifyError on the same cases thrown by the official SDKs', () => {
     expect(error.retryable).toBe(c.retryable);
     expect(error.status).toBe(c.http_status);
     expectRetryAfter(error, c.retry_after_seconds);
-    expect(error.cause).toBe(thrown);
+    expect(error.originalCause()).toBe(thrown);
   });
 });

@@ -82,7 +82,11 @@ async function expectMapped(base: string, seen: HttpErrorLogFields[], fallbackId
   expect(LLMError.is(seen[0]?.error)).toBe(true);
   expect(seen[1]).toMatchObject({ type: 'unknown', status: 500, path: '/v1/boom', retryable: false });
   expect(seen[1]?.requestId).toMatch(fallbackId);
-  expect(seen[1]?.error).toEqual(new Error(SECRET));
+  // The hook gets a redacted copy of what was thrown: still an Error, without the key.
+  const logged = seen[1]?.error as Error;
+  expect(logged).toBeInstanceOf(Error);
+  expect(logged.message).toMatch(/^provider says: bad key sk-\[redacted\]/);
+  expect(logged.message).not.toContain('abc123');
 }
 
 describe('expressErrorHandler', () => {

@@ -2,7 +2,15 @@
  * The one error type of resilient-llm. Every failure — a provider's HTTP error, a timeout, a schema
  * mismatch, an open circuit, the caller's abort — surfaces as an {@link LLMError} whose `type` says what
  * the request lifecycle does about it (see the taxonomy table in the README).
+ *
+ * Nothing secret leaves through an `LLMError`: the message (and so the stack) is passed through
+ * `redactSecrets` at construction, and the kept `cause` is a redacted copy (`redactedCopy`), so
+ * `util.inspect(err)` and `console.error(err)` print no key. The original cause is reachable only on
+ * purpose, through {@link LLMError.originalCause}. `retryAfterMs` is clamped by `clampRetryAfterMs`.
  */
+import { redactSecrets } from './redact.js';
+import { redactedCopy } from './redact-value.js';
+import { clampRetryAfterMs } from './retry-after.js';
 
 /** Every value `LLMError.type` can take. */
 export const LLM_ERROR_TYPES = [
@@ -45,7 +53,10 @@ export interface LLMErrorOptions {
   message?: string;
   /** Whether the same provider may succeed on retry. @default defaultRetryable[type] */
   retryable?: boolean;
-  /** How long the provider asked us to wait, in milliseconds. @default undefined */
+  /**
+   * How long the provider asked us to wait, in milliseconds; clamped to `0..MAX_RETRY_AFTER_MS` (a negative
+   * or non-finite value is dropped). @default undefined
+   */
   retryAfterMs?: number | undefined;
   /** Id of the provider that failed. @default undefined */
   provider?: string | undefined;
@@ -57,11 +68,16 @@ export interface LLMErrorOptions {
   code?: string | undefined;
   /** Text already streamed before a mid-stream failure. @default undefined */
   partialText?: string | undefined;
-  /** The original thrown value or payload. @default undefined */
+  /**
+   * The original thrown value or payload. The error keeps a redacted copy as `cause`; the value given here
+   * is returned by {@link LLMError.originalCause}. @default undefined
+   */
   cause?: unknown;
 }
 
 const BRAND = Symbol.for('resilient-llm.LLMError');
+/** Original causes, outside the error object so that no inspector or logger can reach them by walking it. */
+const originals = new WeakMap<LLMError, unknown>();
 
 /** The error every resilient-llm API throws or reports. Use {@link LLMError.is} rather than `instanceof`. */
 export class LLMError extends Error {
@@ -84,13 +100,14 @@ export class LLMError extends Error {
 
   constructor(options: LLMErrorOptions) {
     super(
-      options.message ?? options.type,
-      options.cause === undefined ? undefined : { cause: options.cause },
+      redactSecrets(options.message ?? options.type),
+      options.cause === undefined ? undefined : { cause: redactedCopy(options.cause) },
     );
+    if (options.cause !== undefined) originals.set(this, options.cause);
     this.name = 'LLMError';
     this.type = options.type;
     this.retryable = options.retryable ?? defaultRetryable[options.type];
-    this.retryAfterMs = options.retryAfterMs;
+    this.retryAfterMs = clampRetryAfterMs(options.retryAfterMs);
     this.provider = options.provider;
     this.model = options.model;
     this.status = options.status;
@@ -102,6 +119,14 @@ export class LLMError extends Error {
   /** True for any `LLMError`, including one created by another copy of this package. */
   static is(value: unknown): value is LLMError {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  /**
+   * The cause exactly as it was given, unredacted: it may hold credentials (an SDK error echoing the key,
+   * request headers). `err.cause` is the redacted copy; call this only to debug locally.
+   */
+  originalCause(): unknown {
+    return originals.has(this) ? originals.get(this) : this.cause;
   }
 
   /** A copy with some fields replaced (errors are immutable). */
@@ -136,7 +161,7 @@ export class LLMError extends Error {
       status: this.status,
       code: this.code,
       partialText: this.partialText,
-      cause: this.cause,
+      cause: this.originalCause(),
     };
   }
 }

@@ -1,8 +1,12 @@
 /**
- * Scrubs credentials out of text before it becomes an error message: OpenAI/Anthropic/OpenRouter style
- * keys (`sk-...`, `sk-ant-...`), Google API keys (`AIza...`), `Bearer` tokens, `x-api-key` / `api-key` /
- * `api_key=` values, and the key echoed by "Incorrect API key provided: ...". Linear regexes only.
+ * Scrubs credentials out of text before it leaves the library — the one redaction function every error
+ * message, serialized error, HTTP log field and inspector frame goes through. First by value: every key an
+ * adapter was given (see `secrets.ts`), in any shape. Then by pattern: OpenAI/Anthropic/OpenRouter style
+ * keys (`sk-...`, `sk-ant-...`), Google API keys (`AIza...`), `Bearer`/`Basic` credentials, `x-api-key` /
+ * `api-key` / `api_key=` / `authorization:` values, and the key echoed by "Incorrect API key provided: ...".
+ * Linear regexes only.
  */
+import { scrubKnownSecrets } from './secrets.js';
 
 /** Messages are cut to this many characters (after redaction). */
 export const MAX_MESSAGE_CHARS = 1_000;
@@ -23,7 +27,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
 
 /** Text with every recognised credential replaced by {@link REDACTED}. */
 export function redactSecrets(text: string): string {
-  let out = text;
+  let out = scrubKnownSecrets(text, REDACTED);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }

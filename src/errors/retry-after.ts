@@ -6,6 +6,22 @@
  */
 import { type HeaderMap, type HeadersLike, toHeaderMap } from './header-map.js';
 
+/**
+ * The longest wait resilient-llm reports or honours: one day. Longer asks (`retry-after: 1e300`) are cut to
+ * it, so every `retryAfterMs` is a valid timer delay and every `Retry-After` header we write is a plain
+ * integer. Any wait beyond an hour already counts as `quota_exhausted`.
+ */
+export const MAX_RETRY_AFTER_MS = 86_400_000;
+
+/**
+ * The one clamp for Retry-After values: a number of milliseconds in `0..MAX_RETRY_AFTER_MS`, or undefined
+ * for anything that is no usable wait (not a number, NaN, ±Infinity, negative).
+ */
+export function clampRetryAfterMs(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
+  return Math.min(value, MAX_RETRY_AFTER_MS);
+}
+
 /** Only this many characters of a message are scanned for "try again in ..." phrases. */
 export const MAX_SCAN_CHARS = 65_536;
 
@@ -140,7 +156,7 @@ export function retryAfterFromDetails(details: unknown): number | undefined {
     if (typeof delay === 'object' && delay !== null) {
       const { seconds, nanos } = delay as { seconds?: unknown; nanos?: unknown };
       const total = Number(seconds ?? 0) * 1_000 + Number(nanos ?? 0) / 1e6;
-      if (Number.isFinite(total)) return total;
+      if (Number.isFinite(total) && total >= 0) return total;
     }
   }
   return undefined;
@@ -163,6 +179,7 @@ export function retryAfterFromText(text: string): number | undefined {
  * Retry-After in milliseconds from headers (a Web `Headers` or a record, any case), then the body's Google
  * `RetryInfo` (`body.error.details` or `body.details`), then message text (`body` as text, or its
  * `error.message` / `message`). `now` (ms since epoch) resolves HTTP dates and RFC 3339 reset times.
+ * The result is clamped with {@link clampRetryAfterMs}.
  */
 export function parseRetryAfter(
   headers?: HeadersLike | null,
@@ -170,7 +187,7 @@ export function parseRetryAfter(
   now: number = Date.now(),
 ): number | undefined {
   try {
-    return retryAfterFrom(toHeaderMap(headers), body, now);
+    return clampRetryAfterMs(retryAfterFrom(toHeaderMap(headers), body, now));
   } catch {
     return undefined;
   }

@@ -17,7 +17,7 @@ export interface HttpErrorLogFields {
   retryable: boolean;
   /** HTTP status of the mapped response (not sent when the response had already started). */
   status: number;
-  /** Request path, without the query string (which may hold secrets). */
+  /** Request path, without the query string (which may hold secrets), redacted. */
   path?: string;
   /** The `x-request-id` header, else the framework's own request id. */
   requestId?: string;
@@ -25,7 +25,11 @@ export interface HttpErrorLogFields {
   code?: string;
   /** Wait the error asked for, in ms. */
   retryAfterMs?: number;
-  /** The original thrown value, for the server's own logs only (never sent to the client). */
+  /**
+   * The thrown value, for the server's own logs only (never sent to the client): an `LLMError` as is (it is
+   * redacted at construction), anything else as a redacted copy (`redactedCopy`) so a logger that prints it
+   * prints no key.
+   */
   error: unknown;
 }
 

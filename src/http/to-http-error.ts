@@ -4,6 +4,9 @@
  * by us — never the provider's raw text, a credential or a stack.
  */
 import { isLLMErrorType, LLMError, type LLMErrorType } from '../errors/llm-error.js';
+import { redactSecrets } from '../errors/redact.js';
+import { redactedCopy } from '../errors/redact-value.js';
+import { clampRetryAfterMs } from '../errors/retry-after.js';
 import {
   type HttpErrorLogFields,
   type HttpErrorOptions,
@@ -70,7 +73,8 @@ export interface HttpError {
 /**
  * Maps `err` to `{ status, headers, body }`. An `LLMError` (recognised with `LLMError.is`, so one from another
  * copy of the package counts) maps by its type; anything else maps to 500 `unknown` and nothing of it is
- * used. `Retry-After` is `err.retryAfterMs` in whole seconds, rounded up, and omitted when not positive.
+ * used. `Retry-After` is `err.retryAfterMs` (clamped by `clampRetryAfterMs`, so at most a day) in whole
+ * seconds, rounded up, and omitted when not positive.
  * Pure: it does not call `options.onError` (the adapters and `errorResponse` do).
  * @throws TypeError when `options` are invalid.
  */
@@ -91,8 +95,8 @@ export function answerError(
   context: HttpErrorContext = {},
 ): HttpError {
   const { http, fields } = mapError(err, options);
-  if (context.path !== undefined) fields.path = context.path;
-  if (context.requestId !== undefined) fields.requestId = context.requestId;
+  if (context.path !== undefined) fields.path = redactSecrets(context.path);
+  if (context.requestId !== undefined) fields.requestId = redactSecrets(context.requestId);
   reportHttpError(options, fields);
   return http;
 }
@@ -126,7 +130,8 @@ function mapError(
     model: known && typeof err.model === 'string' ? err.model : undefined,
     retryable,
     status,
-    error: err,
+    // An LLMError is redacted at construction (one from another copy of the package may not be).
+    error: redactedCopy(err),
   };
   if (known && typeof err.code === 'string') fields.code = err.code;
   if (retryAfterMs !== undefined) fields.retryAfterMs = retryAfterMs;
@@ -134,5 +139,6 @@ function mapError(
 }
 
 function positiveMs(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+  const ms = clampRetryAfterMs(value);
+  return ms !== undefined && ms > 0 ? ms : undefined;
 }

@@ -103,7 +103,10 @@ export type PageMessage =
   | { t: 'gone'; appId: string }
   | ({ appId: string } & Exclude<AppMessage, { t: 'hello' }>);
 
-const provider = z.string().min(1, 'provider must be a non-empty string');
+const provider = z
+  .string()
+  .min(1, 'provider must be a non-empty string')
+  .max(256, 'provider must be at most 256 characters');
 const rate = z.number().min(0).max(1);
 
 /** Commands a page may send to an app. */
@@ -132,4 +135,120 @@ export function parseInspectorCommand(value: unknown): InspectorCommand {
   const parsed = inspectorCommandSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new TypeError(`Invalid inspector command:\n${z.prettifyError(parsed.error)}`);
+}
+
+/** Largest WebSocket frame the relay accepts, in bytes; a bigger one closes the connection (1009). */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** Most events one batch may carry; a bigger batch is dropped (and counted). */
+export const MAX_BATCH_EVENTS = 100_000;
+/** Most providers one `info` message may list. */
+export const MAX_PROVIDERS = 1_000;
+
+const id = z.string().min(1).max(256);
+const text = z.string().max(4_096);
+const num = z.number().finite();
+
+/** zod schema of {@link WireEvent}: the fields the relay and page rely on; payload fields stay opaque. */
+export const wireEventSchema = z.looseObject({
+  seq: num,
+  at: num,
+  kind: z.enum(['actor', 'event', 'microstep', 'snapshot']),
+  actor: id,
+  id: z.string().max(4_096),
+  root: id,
+  def: text.optional(),
+  type: text.optional(),
+  source: text.optional(),
+  status: text.optional(),
+  transitions: z
+    .array(z.looseObject({ source: text, targets: z.array(text).max(256), event: text }))
+    .max(1_000)
+    .optional(),
+});
+
+const wireProviderSchema = z.looseObject({
+  id,
+  priority: num,
+  enabled: z.boolean(),
+  breaker: text,
+  breakerActor: text.optional(),
+  retryAfterMs: num,
+});
+
+/** zod schema of every {@link AppMessage}: what the relay accepts from an app, frame by frame. */
+export const appMessageSchema = z.discriminatedUnion('t', [
+  z.looseObject({
+    t: z.literal('hello'),
+    v: z.int(),
+    app: z.looseObject({ name: text, pid: z.int(), demo: z.boolean() }),
+  }),
+  z.looseObject({ t: z.literal('def'), key: id, machineId: id, json: z.unknown() }),
+  z.looseObject({
+    t: z.literal('batch'),
+    now: num,
+    events: z.array(wireEventSchema).max(MAX_BATCH_EVENTS),
+    dropped: z.int().min(0),
+  }),
+  z.looseObject({
+    t: z.literal('info'),
+    now: num,
+    providers: z.array(wireProviderSchema).max(MAX_PROVIDERS),
+    demo: z.looseObject({ rps: num, providers: z.record(z.string(), z.unknown()) }).optional(),
+  }),
+  z.looseObject({ t: z.literal('result'), id, ok: z.boolean(), error: text.optional() }),
+]);
+
+/** zod schema of what a page may send: a command for one app. */
+export const pageMessageSchema = z.strictObject({
+  t: z.literal('command'),
+  appId: id,
+  id,
+  command: inspectorCommandSchema,
+});
+
+/** A command frame from a page, validated. */
+export type PageCommandMessage = z.output<typeof pageMessageSchema>;
+
+/** Nesting depth beyond which a frame is refused (so that re-serializing it cannot exhaust the stack). */
+export const MAX_FRAME_DEPTH = 64;
+
+/** True when the JSON text nests deeper than {@link MAX_FRAME_DEPTH} (strings are skipped). Linear. */
+export function tooDeep(json: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_FRAME_DEPTH) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+/** Parses one frame's text with `schema`; undefined for anything invalid (not JSON, too deep, wrong shape). */
+function parseFrame<T>(schema: z.ZodType<T>, data: string): T | undefined {
+  if (data.length > MAX_FRAME_BYTES || tooDeep(data)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** An app's frame, validated; undefined when it is not a valid {@link AppMessage}. Never throws. */
+export function parseAppFrame(data: string): AppMessage | undefined {
+  return parseFrame(appMessageSchema, data) as AppMessage | undefined;
+}
+
+/** A page's frame, validated; undefined when it is not a valid command frame. Never throws. */
+export function parsePageFrame(data: string): PageCommandMessage | undefined {
+  return parseFrame(pageMessageSchema, data);
 }

@@ -1,12 +1,13 @@
 /**
  * Turns anything an actor holds (context, events, outputs, errors) into bounded, redacted JSON before it
- * leaves the process: credentials by key and by pattern, message contents unless the user opts in, errors
+ * leaves the process: credentials by key, by value (every registered key) and by pattern — text goes through
+ * the one `redactSecrets` — message contents unless the user opts in, errors
  * serialized explicitly (JSON turns an `Error` into `{}`), cycles, depth, long arrays and strings cut.
  */
-import { redactSecrets } from '../errors/redact.js';
+import { REDACTED, redactSecrets } from '../errors/redact.js';
 
-/** What replaces a secret value. */
-export const SECRET = '[redacted]';
+/** What replaces a secret value (the same marker as in error messages). */
+export const SECRET = REDACTED;
 
 /** How {@link toSafeJson} treats values. */
 export interface SafeJsonOptions {

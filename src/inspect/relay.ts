@@ -2,14 +2,18 @@
  * The inspector relay: a WebSocket endpoint (on any Node HTTP server — Vite's dev server or the CLI's) where
  * apps publish inspection batches and pages subscribe to them and send ops commands back. Every connection
  * needs the token; browsers from other origins and non-loopback Host headers are refused. Recent events are
- * kept per app (bounded) so a page opened late still sees history; a slow page misses batches, never the app.
+ * kept per app (bounded by count and bytes) so a page opened late still sees history; a slow page misses
+ * batches, never the app. Every frame is validated with zod at the boundary (`parseAppFrame`,
+ * `parsePageFrame`): a bad frame is dropped and counted in `stats.droppedFrames`, never trusted; frames are
+ * capped at `MAX_FRAME_BYTES`; upgrades to other paths on a server nobody else listens on are refused.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { AppDescriptor, AppMessage, PageMessage, WireEvent } from './protocol.js';
-import { RELAY_PATH } from './protocol.js';
+import type { AppDescriptor, AppMessage, PageMessage } from './protocol.js';
+import { MAX_FRAME_BYTES, parseAppFrame, parsePageFrame, RELAY_PATH } from './protocol.js';
+import { RecentEvents } from './recent-events.js';
 
 /** Options of {@link createInspectorRelay}. */
 export interface InspectorRelayOptions {
@@ -19,6 +23,20 @@ export interface InspectorRelayOptions {
   recent?: number;
   /** Bytes queued to a page above which batches are skipped for it. @default 4_194_304 */
   maxPageBufferedBytes?: number;
+  /** Bytes of recent events kept per app (estimated from frame sizes). @default 8_388_608 */
+  recentBytes?: number;
+}
+
+/** Counters of a relay. */
+export interface InspectorRelayStats {
+  /** Connected apps. */
+  apps: number;
+  /** Connected pages. */
+  pages: number;
+  /** Frames dropped because they were invalid (not JSON, too deep, wrong shape, `hello` missing), in total. */
+  droppedFrames: number;
+  /** Recent events held for late pages, over all apps. */
+  recentEvents: number;
 }
 
 interface AppState {
@@ -27,18 +45,21 @@ interface AppState {
   socket: WebSocket;
   defs: Map<string, Extract<AppMessage, { t: 'def' }>>;
   info: Extract<AppMessage, { t: 'info' }> | undefined;
-  recent: WireEvent[];
+  recent: RecentEvents;
 }
 
 /** A running relay. */
 export interface InspectorRelay {
   /** The token connections must present. */
   readonly token: string;
-  /** Connected apps and pages. */
-  readonly stats: { apps: number; pages: number };
+  /** Connected apps and pages, and how many bad frames were dropped. */
+  readonly stats: InspectorRelayStats;
   /** Handles an HTTP upgrade; returns false (and leaves the socket alone) for other paths. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  /** Listens for upgrades on `server`; returns the function that stops listening. */
+  /**
+   * Listens for upgrades on `server`; returns the function that stops listening. An upgrade to another path
+   * is refused at once (404) unless another `upgrade` listener is registered (e.g. Vite's HMR socket).
+   */
   attach(server: Server): () => void;
   /** Closes every connection. */
   close(): Promise<void>;
@@ -73,10 +94,12 @@ export function createInspectorRelay(options: InspectorRelayOptions = {}): Inspe
   const token = options.token ?? randomBytes(16).toString('hex');
   const maxRecent = options.recent ?? 2_000;
   const maxPageBytes = options.maxPageBufferedBytes ?? 4_194_304;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 32 * 1024 * 1024 });
+  const maxRecentBytes = options.recentBytes ?? 8_388_608;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const apps = new Map<string, AppState>();
   const pages = new Set<WebSocket>();
   let nextApp = 0;
+  let droppedFrames = 0;
 
   const toPages = (message: PageMessage, droppable = false) => {
     const text = JSON.stringify(message);
@@ -86,45 +109,81 @@ export function createInspectorRelay(options: InspectorRelayOptions = {}): Inspe
     }
   };
 
+  /** Runs a frame handler; a frame it cannot handle is dropped and counted, the relay carries on. */
+  const guarded = (handle: (text: string) => boolean) => (data: unknown) => {
+    try {
+      if (!handle(Buffer.isBuffer(data) ? data.toString('utf8') : String(data))) droppedFrames++;
+    } catch {
+      droppedFrames++;
+    }
+  };
+
+  const onAppMessage = (socket: WebSocket, state: { app?: AppState }, text: string): boolean => {
+    const message = parseAppFrame(text);
+    if (message === undefined) return false;
+    if (message.t === 'hello') {
+      if (state.app) return false;
+      const app: AppState = {
+        id: `app${++nextApp}`,
+        app: message.app,
+        socket,
+        defs: new Map(),
+        info: undefined,
+        recent: new RecentEvents(maxRecent, maxRecentBytes),
+      };
+      state.app = app;
+      apps.set(app.id, app);
+      toPages({ t: 'app', appId: app.id, app: app.app });
+      return true;
+    }
+    const app = state.app;
+    if (!app) {
+      socket.close(1008, 'hello first');
+      return false;
+    }
+    const appId = app.id;
+    if (message.t === 'def') app.defs.set(message.key, message);
+    else if (message.t === 'info') app.info = message;
+    else if (message.t === 'batch') {
+      app.recent.add(message.events, Math.ceil(text.length / Math.max(1, message.events.length)));
+      toPages({ ...message, appId }, true);
+      return true;
+    }
+    toPages({ ...message, appId });
+    return true;
+  };
+
   const onApp = (socket: WebSocket) => {
-    let state: AppState | undefined;
-    socket.on('message', (data) => {
-      let message: AppMessage;
-      try {
-        message = JSON.parse(String(data)) as AppMessage;
-      } catch {
-        return socket.close(1003, 'Not JSON');
-      }
-      if (message.t === 'hello') {
-        if (state) return;
-        state = {
-          id: `app${++nextApp}`,
-          app: message.app,
-          socket,
-          defs: new Map(),
-          info: undefined,
-          recent: [],
-        };
-        apps.set(state.id, state);
-        return toPages({ t: 'app', appId: state.id, app: state.app });
-      }
-      if (!state) return socket.close(1008, 'hello first');
-      const appId = state.id;
-      if (message.t === 'def') state.defs.set(message.key, message);
-      else if (message.t === 'info') state.info = message;
-      else if (message.t === 'batch') {
-        state.recent.push(...message.events);
-        if (state.recent.length > maxRecent * 1.5) state.recent.splice(0, state.recent.length - maxRecent);
-        return toPages({ ...message, appId }, true);
-      }
-      toPages({ ...message, appId });
-    });
+    const state: { app?: AppState } = {};
+    socket.on(
+      'message',
+      guarded((text) => onAppMessage(socket, state, text)),
+    );
     socket.on('close', () => {
-      if (!state) return;
-      apps.delete(state.id);
-      toPages({ t: 'gone', appId: state.id });
+      if (!state.app) return;
+      apps.delete(state.app.id);
+      toPages({ t: 'gone', appId: state.app.id });
     });
     socket.on('error', () => socket.terminate());
+  };
+
+  const onPageMessage = (socket: WebSocket, text: string): boolean => {
+    const message = parsePageFrame(text);
+    if (message === undefined) return false;
+    const app = apps.get(message.appId);
+    if (!app) {
+      const reply: PageMessage = {
+        t: 'result',
+        appId: message.appId,
+        id: message.id,
+        ok: false,
+        error: 'App not connected',
+      };
+      socket.send(JSON.stringify(reply));
+      return true;
+    }
+    app.socket.send(JSON.stringify({ t: 'command', id: message.id, command: message.command }));
+    return true;
   };
 
   const onPage = (socket: WebSocket) => {
@@ -134,38 +193,26 @@ export function createInspectorRelay(options: InspectorRelayOptions = {}): Inspe
       socket.send(JSON.stringify({ t: 'app', appId, app: state.app } satisfies PageMessage));
       for (const def of state.defs.values()) socket.send(JSON.stringify({ ...def, appId }));
       if (state.info) socket.send(JSON.stringify({ ...state.info, appId }));
-      const recent = state.recent.slice(-maxRecent);
-      socket.send(JSON.stringify({ t: 'batch', appId, now: Date.now(), events: recent, dropped: 0 }));
+      const events = state.recent.list();
+      socket.send(JSON.stringify({ t: 'batch', appId, now: Date.now(), events, dropped: 0 }));
     }
-    socket.on('message', (data) => {
-      let message: { t?: unknown; appId?: unknown; id?: unknown; command?: unknown };
-      try {
-        message = JSON.parse(String(data));
-      } catch {
-        return;
-      }
-      if (message.t !== 'command' || typeof message.id !== 'string' || typeof message.appId !== 'string')
-        return;
-      const app = apps.get(message.appId);
-      if (!app) {
-        const reply: PageMessage = {
-          t: 'result',
-          appId: message.appId,
-          id: message.id,
-          ok: false,
-          error: 'App not connected',
-        };
-        return socket.send(JSON.stringify(reply));
-      }
-      app.socket.send(JSON.stringify({ t: 'command', id: message.id, command: message.command }));
-    });
+    socket.on(
+      'message',
+      guarded((text) => onPageMessage(socket, text)),
+    );
     socket.on('close', () => pages.delete(socket));
     socket.on('error', () => socket.terminate());
   };
 
   const handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
-    const url = new URL(request.url ?? '/', 'http://relay');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://relay');
+    } catch {
+      return false;
+    }
     if (url.pathname !== RELAY_PATH) return false;
+    socket.on('error', () => socket.destroy());
     const refused = refusal(request, token);
     if (refused) {
       socket.end(
@@ -181,12 +228,16 @@ export function createInspectorRelay(options: InspectorRelayOptions = {}): Inspe
   return {
     token,
     get stats() {
-      return { apps: apps.size, pages: pages.size };
+      let recentEvents = 0;
+      for (const app of apps.values()) recentEvents += app.recent.size;
+      return { apps: apps.size, pages: pages.size, droppedFrames, recentEvents };
     },
     handleUpgrade,
     attach(server) {
       const listener = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-        handleUpgrade(request, socket, head);
+        if (handleUpgrade(request, socket, head) || server.listenerCount('upgrade') > 1) return;
+        socket.on('error', () => socket.destroy());
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       };
       server.on('upgrade', listener);
       return () => server.off('upgrade', listener);

@@ -14,6 +14,7 @@ import {
   contentFiltered,
   malformedBody,
   providerIdentity,
+  registerCredentials,
   splitSystem,
   toUsage,
   truncatedStream,
@@ -119,6 +120,7 @@ function callArgs(model: AiSdkLanguageModelLike, request: LLMRequest, maxTokens:
 export function aiSdkProvider(model: AiSdkLanguageModelLike, options: AiSdkProviderOptions = {}): Provider {
   validateOptions(modelSchema, model, 'aiSdkProvider model');
   validateOptions(optionsSchema, options, 'aiSdkProvider');
+  registerCredentials(options);
   const identity = providerIdentity(options, model.provider || defaultAiSdkProviderOptions.id);
   const ctx = { provider: identity.id, model: model.modelId };
   return {

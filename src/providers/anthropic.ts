@@ -12,6 +12,7 @@ import {
   hasMethod,
   providerIdentity,
   refineClientError,
+  registerCredentials,
   sdkRequestOptions,
   splitSystem,
   toUsage,
@@ -34,6 +35,10 @@ export interface AnthropicMessagesBody {
 export interface AnthropicClientLike {
   /** Should be 0: resilient-llm owns retries. */
   maxRetries?: number;
+  /** The client's key (the SDKs expose it); registered with the redactor so errors never carry it. */
+  apiKey?: string | null;
+  /** The client's bearer token, when it uses one; registered with the redactor too. */
+  authToken?: string | null;
   messages: { create(body: AnthropicMessagesBody, options?: SdkRequestOptions): PromiseLike<unknown> };
 }
 
@@ -155,6 +160,7 @@ async function* readStream(
  */
 export function anthropicProvider(options: AnthropicProviderOptions): Provider {
   validateOptions(optionsSchema, options, 'anthropicProvider');
+  registerCredentials(options, options.client);
   warnAboutSdkRetries(options.client, 'Anthropic', options);
   const identity = providerIdentity(options, defaultAnthropicProviderOptions.id);
   const { client, model } = options;

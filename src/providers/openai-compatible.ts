@@ -13,6 +13,7 @@ import {
   baseProviderShape,
   malformedBody,
   providerIdentity,
+  registerCredentials,
   validateOptions,
 } from './shared.js';
 
@@ -22,7 +23,10 @@ export interface OpenAICompatibleProviderOptions extends BaseProviderOptions {
   id: string;
   /** API root without the endpoint, e.g. `'https://api.groq.com/openai/v1'`; `/chat/completions` is appended. */
   baseURL: string;
-  /** Sent as `Authorization: Bearer …`; never appears in errors. @default undefined (no header, e.g. Ollama) */
+  /**
+   * Sent as `Authorization: Bearer …`; never appears in errors: it is scrubbed by value (whatever its shape,
+   * if at least 8 characters long) and by pattern. @default undefined (no header, e.g. Ollama)
+   */
   apiKey?: string;
   /** Model id. */
   model: string;
@@ -95,6 +99,7 @@ async function* sseJson(body: ReadableStream<Uint8Array>, ctx: ErrorContext): As
  */
 export function openaiCompatibleProvider(options: OpenAICompatibleProviderOptions): Provider {
   validateOptions(optionsSchema, options, 'openaiCompatibleProvider');
+  registerCredentials(options, { apiKey: options.apiKey });
   const identity = providerIdentity(options, options.id);
   const { model, apiKey, maxTokens } = options;
   const endpoint = `${options.baseURL.replace(/\/+$/, '')}/chat/completions`;

@@ -12,6 +12,7 @@ import {
   hasMethod,
   providerIdentity,
   refineClientError,
+  registerCredentials,
   sdkRequestOptions,
   validateOptions,
   warnAboutSdkRetries,
@@ -21,6 +22,8 @@ import {
 export interface OpenAIClientLike {
   /** Should be 0: resilient-llm owns retries. */
   maxRetries?: number;
+  /** The client's key (the SDKs expose it); registered with the redactor so errors never carry it. */
+  apiKey?: string | null;
   chat: { completions: { create(body: ChatBody, options?: SdkRequestOptions): PromiseLike<unknown> } };
   responses?: { create(body: ResponsesBody, options?: SdkRequestOptions): PromiseLike<unknown> };
 }
@@ -68,6 +71,7 @@ export function openaiProvider(options: OpenAIProviderOptions): Provider {
       'Invalid openaiProvider options: ✖ client.responses.create is missing (api: "responses")',
     );
   }
+  registerCredentials(options, options.client);
   warnAboutSdkRetries(options.client, 'openai', options);
   const identity = providerIdentity(options, defaultOpenAIProviderOptions.id);
   const { client, model, maxTokens } = options;

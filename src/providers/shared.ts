@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LLMError } from '../errors/llm-error.js';
+import { registerSecret } from '../errors/secrets.js';
 import type { Message, ProviderCallOptions, Usage } from '../types.js';
 
 /** Options every adapter accepts. */
@@ -18,6 +19,12 @@ export interface BaseProviderOptions {
   contextWindow?: number;
   /** Receives configuration warnings (e.g. SDK retries left on). @default console.warn */
   onWarning?: (message: string) => void;
+  /**
+   * More credentials to scrub by value from every error, log field and inspector frame, e.g. the key an
+   * AI SDK provider was created with (the adapters already register the key their client or options hold).
+   * @default []
+   */
+  secrets?: readonly string[];
 }
 
 /** Per-request options the official SDKs (`openai`, `@anthropic-ai/sdk`) accept as their second argument. */
@@ -37,7 +44,25 @@ export const baseProviderShape = {
   onWarning: z
     .custom<(message: string) => void>(isFunction, { message: 'onWarning must be a function' })
     .optional(),
+  // Never echoed: a bad entry is reported by rule, not by value.
+  secrets: z.array(z.string({ error: 'secrets must be strings' })).optional(),
 };
+
+/**
+ * Hands the credentials an adapter knows to the redactor: `options.secrets` and the `apiKey` / `authToken`
+ * an SDK client exposes (`new OpenAI(...)`, `new Anthropic(...)`). Read guarded: a throwing getter is skipped.
+ */
+export function registerCredentials(options: BaseProviderOptions, client?: unknown): void {
+  for (const secret of options.secrets ?? []) registerSecret(secret);
+  if ((typeof client !== 'object' && typeof client !== 'function') || client === null) return;
+  for (const key of ['apiKey', 'authToken']) {
+    try {
+      registerSecret((client as Record<string, unknown>)[key]);
+    } catch {
+      // A getter that throws holds nothing we can scrub.
+    }
+  }
+}
 
 /** A zod check that `path` (dot separated) on a value is a function, e.g. `chat.completions.create`. */
 export function hasMethod(value: unknown, path: string): boolean {
