@@ -13,6 +13,7 @@ import type {
   Attributes,
   BreakerTransitionEvent,
   DecisionEvent,
+  HrTime,
   ResultEvent,
   SpanLike,
   TracerLike,
@@ -26,6 +27,15 @@ const STATUS_ERROR = 2;
 export function requestModelOf(provider: object): string | undefined {
   const model = (provider as { model?: unknown }).model;
   return typeof model === 'string' && model.length > 0 ? model : undefined;
+}
+
+/**
+ * A clock time (ms) as OpenTelemetry hrtime: always read as time since the epoch (a plain number below
+ * `performance.now()`, such as a simulated clock's, would be read as a performance timestamp).
+ */
+export function hrTime(ms: number): HrTime {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
 }
 
 function defined(attributes: Attributes): Attributes {
@@ -48,7 +58,7 @@ export class TraceSink implements CallSink {
       call.mode === 'stream' ? A.STREAM_SPAN : A.CALL_SPAN,
       {
         kind: SPAN_KIND_INTERNAL,
-        startTime: call.startedAt,
+        startTime: hrTime(call.startedAt),
         attributes: {
           [A.RL_REQUEST_ID]: call.requestId,
           [A.RL_MODE]: call.mode,
@@ -97,7 +107,7 @@ export class TraceSink implements CallSink {
       span.setAttribute(A.GEN_AI_OUTPUT_MESSAGES, JSON.stringify(output));
     }
     if (failed) span.setStatus({ code: STATUS_ERROR, message: event.outcome });
-    span.end(event.startedAt + event.durationMs);
+    span.end(hrTime(event.startedAt + event.durationMs));
   }
 
   decision(call: CallTracker, event: DecisionEvent): void {
@@ -112,7 +122,7 @@ export class TraceSink implements CallSink {
         [A.RL_DELAY]: event.delayMs,
         [A.RL_STEP]: event.step,
       }),
-      event.at,
+      hrTime(event.at),
     );
   }
 
@@ -137,7 +147,7 @@ export class TraceSink implements CallSink {
       span.setStatus({ code: STATUS_ERROR, message: event.errorType });
     }
     span.setAttributes(defined(attributes));
-    span.end(call.startedAt + event.durationMs);
+    span.end(hrTime(call.startedAt + event.durationMs));
   }
 
   breakerTransition(event: BreakerTransitionEvent): void {
@@ -147,7 +157,11 @@ export class TraceSink implements CallSink {
       if (event.to === 'closed') return;
       span = this.tracer.startSpan(
         `${A.BREAKER_SPAN} ${event.provider}`,
-        { kind: SPAN_KIND_INTERNAL, startTime: event.at, attributes: { [A.RL_PROVIDER]: event.provider } },
+        {
+          kind: SPAN_KIND_INTERNAL,
+          startTime: hrTime(event.at),
+          attributes: { [A.RL_PROVIDER]: event.provider },
+        },
         this.api?.ROOT_CONTEXT,
       );
       this.incidents.set(event.provider, span);
@@ -155,18 +169,18 @@ export class TraceSink implements CallSink {
     span.addEvent(
       A.BREAKER_EVENT,
       { [A.RL_BREAKER_FROM]: event.from, [A.RL_BREAKER_TO]: event.to, [A.RL_BREAKER_REASON]: event.reason },
-      event.at,
+      hrTime(event.at),
     );
     span.setAttribute(A.RL_BREAKER_STATE, event.to);
     if (event.to === 'closed') {
       this.incidents.delete(event.provider);
-      span.end(event.at);
+      span.end(hrTime(event.at));
     }
   }
 
   /** Ends the spans of breaker incidents still open (the client stopped). */
   stop(at: number): void {
-    for (const span of this.incidents.values()) span.end(at);
+    for (const span of this.incidents.values()) span.end(hrTime(at));
     this.incidents.clear();
   }
 
@@ -187,7 +201,7 @@ export class TraceSink implements CallSink {
       model === undefined ? A.OPERATION_CHAT : `${A.OPERATION_CHAT} ${model}`,
       {
         kind: SPAN_KIND_CLIENT,
-        startTime: startedAt,
+        startTime: hrTime(startedAt),
         attributes: defined({
           [A.GEN_AI_OPERATION]: A.OPERATION_CHAT,
           [A.GEN_AI_PROVIDER]: provider.id,

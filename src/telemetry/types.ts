@@ -104,12 +104,15 @@ export interface TracerLike {
 export interface SpanLike {
   setAttribute(key: string, value: AttributeValue): unknown;
   setAttributes(attributes: Attributes): unknown;
-  addEvent(name: string, attributes?: Attributes, time?: number): unknown;
+  addEvent(name: string, attributes?: Attributes, time?: HrTime): unknown;
   setStatus(status: { code: number; message?: string }): unknown;
   updateName(name: string): unknown;
-  end(endTime?: number): void;
+  end(endTime?: HrTime): void;
   isRecording(): boolean;
 }
+
+/** An OpenTelemetry high-resolution time: seconds and nanoseconds since the epoch. */
+export type HrTime = [number, number];
 
 /** An OpenTelemetry attribute value. */
 export type AttributeValue = string | number | boolean | string[] | number[];
