@@ -48,9 +48,10 @@ function telemetrySources(deps: ObserverDeps) {
   const noopTracerProvider = api ? new api.ProxyTracerProvider().getDelegate() : undefined;
   const proxy = api?.trace.getTracerProvider() as { getDelegate?: () => unknown } | undefined;
   const traceLive = () => proxy?.getDelegate?.() !== noopTracerProvider;
-  let metricSink = options.meter ? new MetricSink(options.meter, deps) : undefined;
-  let meterProvider: unknown;
   const NoopMeter = api?.createNoopMeter().constructor;
+  const isNoop = (meter: MeterLike) => NoopMeter !== undefined && meter.constructor === NoopMeter;
+  let metricSink = options.meter && !isNoop(options.meter) ? new MetricSink(options.meter, deps) : undefined;
+  let meterProvider: unknown;
   const metrics = () => {
     if (options.meter || api === undefined) return metricSink;
     const provider = api.metrics.getMeterProvider();
@@ -58,7 +59,7 @@ function telemetrySources(deps: ObserverDeps) {
       meterProvider = provider;
       metricSink?.dispose();
       const meter = provider.getMeter(SCOPE_NAME) as unknown as MeterLike;
-      metricSink = meter.constructor === NoopMeter ? undefined : new MetricSink(meter, deps);
+      metricSink = isNoop(meter) ? undefined : new MetricSink(meter, deps);
     }
     return metricSink;
   };
@@ -171,6 +172,8 @@ export function createClientObserver(deps: ObserverDeps): ClientObserver | undef
       const sinks = sinksNow();
       if (sinks.length === 0) return undefined;
       const call = new CallTracker(requestId, mode, startedAt, request, sinks, clock, release);
+      // Only traced, and the tracer does not record this call (a no-op tracer, or not sampled): nothing to do.
+      if (call.span === undefined && sinks.length === 1 && sinks[0] === cached?.trace) return undefined;
       calls.set(requestId, call);
       return call;
     },

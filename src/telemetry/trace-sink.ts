@@ -53,8 +53,9 @@ export class TraceSink implements CallSink {
     private readonly captureContent: boolean,
   ) {}
 
+  /** Starts the call span; an unsampled call (a span that does not record) gets no spans at all. */
   callStarted(call: CallTracker): void {
-    call.span = this.tracer.startSpan(
+    const span = this.tracer.startSpan(
       call.mode === 'stream' ? A.STREAM_SPAN : A.CALL_SPAN,
       {
         kind: SPAN_KIND_INTERNAL,
@@ -67,9 +68,11 @@ export class TraceSink implements CallSink {
       },
       this.api?.context.active(),
     );
+    call.span = span.isRecording() ? span : undefined;
   }
 
   attemptStarted(call: CallTracker, attempt: AttemptState): void {
+    if (call.span === undefined) return;
     attempt.span = this.startAttemptSpan(call, attempt.provider, attempt.startedAt, attempt);
   }
 
@@ -81,6 +84,7 @@ export class TraceSink implements CallSink {
   }
 
   attemptEnded(call: CallTracker, attempt: AttemptState | undefined, event: AttemptEvent): void {
+    if (call.span === undefined) return;
     // An attempt without a provider call (the request did not fit the window) still gets its span.
     const span =
       attempt?.span ?? this.startAttemptSpan(call, { id: event.provider }, event.startedAt, undefined);
