@@ -155,6 +155,29 @@ describe('observation hooks', () => {
     await llm.stop();
   });
 
+  it.each([
+    ['a success', { a: [{ text: 'hi', delayMs: 25 }] }],
+    ['a failover', { a: [{ error: 'timeout' as const, delayMs: 5 }], b: [{ text: 'b', delayMs: 7 }] }],
+  ])('reports the same events for %s with the fast path on and off', async (_name, scripts) => {
+    const runWith = async (fastPath: boolean) => {
+      const { log, hooks } = recorder();
+      const { llm, clock } = setup(scripts, { hooks, telemetry: false, fastPath });
+      await settleWithClock(llm.call(ask()), clock);
+      await llm.stop();
+      const { requestId: _a, ...result } = log.results[0] as ResultEvent & { requestId: string };
+      const strip = <E extends { requestId: string }>(events: E[]) =>
+        events.map(({ requestId: _, ...e }) => e);
+      return {
+        attempts: strip(log.attempts),
+        decisions: strip(log.decisions),
+        result: { ...result, result: undefined },
+      };
+    };
+    const fast = await runWith(true);
+    expect(fast.attempts.length).toBeGreaterThan(0);
+    expect(await runWith(false)).toEqual(fast);
+  });
+
   it('rejects a hook that is not a function, naming it', () => {
     expect(() => setup({ a: [{ text: 'x' }] }, { hooks: { onAttempt: 'log' as never } })).toThrow(
       /hooks\.onAttempt/,
