@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- part...]`: runs the benchmark parts (default: all) and writes `bench/results/`.
- * Parts: `overhead`, `chaos`, `scale`, `inspector`, `redis`, and `report` (rebuild the pages from the JSON
+ * Parts: `overhead`, `telemetry`, `chaos`, `scale`, `inspector`, `redis`, and `report` (rebuild the pages from the JSON
  * results without re-running anything).
  * Everything binds 127.0.0.1; every server and child process started here is stopped before exit.
  */
@@ -9,11 +9,12 @@ import { type ChaosRow, runChaos } from './chaos/run-chaos.js';
 import { runInspectorLoad, runRedisStore } from './extras.js';
 import { readJsonResult as readResult, writeResult } from './lib/markdown.js';
 import { type OverheadResult, runOverhead } from './overhead/run-overhead.js';
+import { runTelemetryOverhead, telemetryReport } from './overhead/run-telemetry.js';
 import { writeChaosReport, writeOverheadReport, writeScaleReport } from './report/part-reports.js';
 import { writeSummary } from './report/summary.js';
 import { runScale, type ScaleResult } from './scale/run-scale.js';
 
-const PARTS = ['overhead', 'chaos', 'scale', 'inspector', 'redis', 'report'] as const;
+const PARTS = ['overhead', 'telemetry', 'chaos', 'scale', 'inspector', 'redis', 'report'] as const;
 type Part = (typeof PARTS)[number];
 
 const args = process.argv.slice(2);
@@ -42,6 +43,11 @@ if (selected.has('overhead')) {
   const result = await runOverhead();
   writeResult('overhead.json', json(result));
   writeOverheadReport(result);
+}
+if (selected.has('telemetry')) {
+  const result = await runTelemetryOverhead();
+  writeResult('telemetry.json', json(result));
+  writeResult('telemetry.md', telemetryReport(result));
 }
 if (selected.has('chaos')) {
   const rows = await runChaos(peers);

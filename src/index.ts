@@ -62,6 +62,17 @@ export { MIN_SECRET_CHARS, registerSecret } from './errors/secrets.js';
 export * from './providers/index.js';
 export type { RetryBudgetOptions } from './retry-budget.js';
 export { defaultRetryBudgetOptions } from './retry-budget.js';
+export type {
+  AttemptEvent,
+  BreakerTransitionEvent,
+  DecisionEvent,
+  HookName,
+  MeterLike,
+  ObservationHooks,
+  ResultEvent,
+  TelemetryOptions,
+  TracerLike,
+} from './telemetry/types.js';
 export type * from './types.js';
 export type { ExtractResult } from './validation/extract-json.js';
 export { extractJson } from './validation/extract-json.js';

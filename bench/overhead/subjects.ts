@@ -18,6 +18,11 @@ import {
 import CircuitBreaker from 'opossum';
 import { z } from 'zod';
 import { createResilientLLM } from '../../src/client/create-resilient-llm.js';
+import {
+  createTelemetrySubject,
+  TELEMETRY_SUBJECTS,
+  type TelemetrySubjectName,
+} from './telemetry-subjects.js';
 
 /** The provider every subject wraps: resolves an answer (at once, or when a gate opens). */
 export type RawProvider = (signal?: AbortSignal) => Promise<string>;
@@ -83,8 +88,10 @@ function resilientSubject(provider: RawProvider, withSchema: boolean): Subject {
 }
 
 /** Builds the named contender around `provider`. */
-export function createSubject(name: SubjectName, provider: RawProvider): Subject {
-  switch (name) {
+export function createSubject(name: SubjectName | TelemetrySubjectName, provider: RawProvider): Subject {
+  if ((TELEMETRY_SUBJECTS as readonly string[]).includes(name))
+    return createTelemetrySubject(name as TelemetrySubjectName, provider);
+  switch (name as SubjectName) {
     case 'plain':
       return {
         call: async () => {
@@ -105,7 +112,8 @@ export function createSubject(name: SubjectName, provider: RawProvider): Subject
 }
 
 /** Narrows a string to a {@link SubjectName}; throws a clear error otherwise. */
-export function subjectName(value: string | undefined): SubjectName {
-  if ((SUBJECTS as readonly string[]).includes(value ?? '')) return value as SubjectName;
-  throw new TypeError(`Unknown overhead subject "${value}"; expected one of ${SUBJECTS.join(', ')}`);
+export function subjectName(value: string | undefined): SubjectName | TelemetrySubjectName {
+  const known: readonly string[] = [...SUBJECTS, ...TELEMETRY_SUBJECTS];
+  if (known.includes(value ?? '')) return value as SubjectName;
+  throw new TypeError(`Unknown overhead subject "${value}"; expected one of ${known.join(', ')}`);
 }

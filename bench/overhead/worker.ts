@@ -17,7 +17,16 @@ const gc = requireGc();
 const name = subjectName(process.argv[2]);
 const only = process.argv[3]; // 'speed' | 'heap' | undefined (both)
 
+/** BENCH_CLOCK=cpu: time loops by this process's CPU time (user + system), robust on a loaded machine. */
+const CPU_CLOCK = process.env.BENCH_CLOCK === 'cpu';
+
 async function timeLoop(subject: Subject, n: number): Promise<number> {
+  if (CPU_CLOCK) {
+    const before = process.cpuUsage();
+    for (let i = 0; i < n; i++) await subject.call();
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) * 1000;
+  }
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) await subject.call();
   return Number(process.hrtime.bigint() - start);

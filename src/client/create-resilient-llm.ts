@@ -8,6 +8,7 @@ import type { BreakerOptions } from '../breaker/options.js';
 import { LLMError } from '../errors/llm-error.js';
 import { createInspectBridge } from '../inspect/bridge.js';
 import { createRetryBudget } from '../retry-budget.js';
+import { createClientObserver } from '../telemetry/create-observer.js';
 import { createRequestActors, createRequestDelays } from './actors.js';
 import { type CallRequest, type CallResult, parseCallRequest, type StreamRequest } from './call-request.js';
 import { FastLane } from './fast-path.js';
@@ -60,11 +61,24 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     ...(inspect ? { inspect } : {}),
     ...(resolved.store ? { store: resolved.store } : {}),
   };
-  const registry = new ProviderRegistry(resolved.providers, breakerOptions);
+  const budget = createRetryBudget(resolved.retry.budget, clock);
+  // Observation (hooks, OpenTelemetry): every attempt goes through the wrapped providers, on either path.
+  const observer = createClientObserver({
+    hooks: resolved.hooks,
+    telemetry: resolved.telemetry,
+    clock,
+    breakers: () => registry.all().map((e) => e.breaker),
+    budget,
+    budgetOptions: resolved.retry.budget,
+  });
+  const providers = observer ? resolved.providers.map((p) => observer.provider(p)) : resolved.providers;
+  const registry = new ProviderRegistry(providers, breakerOptions);
+  if (observer)
+    for (const { breaker } of registry.all())
+      breaker.onTransition((transition) => observer.breakerTransition(breaker.id, transition));
   const scopes = new Map<string, CallScope>();
   const actors: RunnerDeps['actors'] = new Map();
   const lane = new FastLane(resolved, registry);
-  const budget = createRetryBudget(resolved.retry.budget, clock);
   let stopped = false;
 
   const actorDeps = { options: resolved, registry, scopes, clock };
@@ -74,7 +88,17 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     guards: { retryBudgetAllows: () => budget.tryRetry() },
   });
 
-  const deps: RunnerDeps = { options: resolved, registry, scopes, actors, lane, budget, machine, inspect };
+  const deps: RunnerDeps = {
+    options: resolved,
+    registry,
+    scopes,
+    actors,
+    lane,
+    budget,
+    machine,
+    inspect,
+    observer,
+  };
   lane.handover = (fast) => runMachine(deps, fast.req, CALL_MODE, fast.requestId, fast.startedAt, fast);
   const ensureRunning = () => {
     if (stopped)
@@ -158,6 +182,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
       }
       lane.abortAll(clock.now(), 'The client was stopped.');
       registry.stop();
+      observer?.stop();
       await bridge?.close();
     },
   };

@@ -10,6 +10,7 @@ import { type Clock, systemClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
 import { clockSchema, functionSchema, methodsSchema, parseOptions } from '../options.js';
 import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
+import type { ObservationHooks, TelemetryOptions } from '../telemetry/types.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
 import { DEFAULT_CONTENT_FILTER_INSTRUCTION } from './rewrite.js';
 
@@ -37,8 +38,8 @@ export interface DegradationOptions {
   fallback?: string | undefined;
 }
 
-/** User hooks the lifecycle calls. */
-export interface LifecycleHooks {
+/** User hooks the lifecycle calls, and the observation hooks (`onAttempt`, `onDecision`, `onResult`, `onBreakerTransition`). */
+export interface LifecycleHooks extends ObservationHooks {
   /** After a content filter: return a request to try instead, or undefined to fail over. @default undefined */
   rewritePrompt?:
     | ((request: LLMRequest, error: LLMError) => LLMRequest | undefined | Promise<LLMRequest | undefined>)
@@ -102,6 +103,13 @@ export interface ResilientLLMOptions {
    * @default process.env.RESILIENT_LLM_INSPECT (off when unset)
    */
   inspect?: string | Observer<InspectionEvent> | ((event: InspectionEvent) => void) | false | undefined;
+  /**
+   * OpenTelemetry traces and metrics through `@opentelemetry/api` (an optional peer dependency, loaded only
+   * when this is not `false`): on whenever a global tracer or meter provider is registered; `false` turns it
+   * off; `{ tracer, meter }` uses those instead of the globals; `captureContent: true` adds prompts and answers.
+   * @default true (the global providers, when the API is installed and an SDK is registered)
+   */
+  telemetry?: boolean | TelemetryOptions | undefined;
   /** Where breaker state lives; share it across processes with `redisStore()`. Same as `breaker.store`. @default undefined (each breaker in its own actor) */
   store?: BreakerStore | undefined;
   /**
@@ -175,7 +183,16 @@ const optionsSchema = z.strictObject({
     })
     .prefault({}),
   hooks: z
-    .strictObject({ rewritePrompt: fn.optional(), truncate: fn.optional(), countTokens: fn.optional() })
+    .strictObject({
+      rewritePrompt: fn.optional(),
+      truncate: fn.optional(),
+      countTokens: fn.optional(),
+      onAttempt: fn.optional(),
+      onDecision: fn.optional(),
+      onResult: fn.optional(),
+      onBreakerTransition: fn.optional(),
+      onHookError: fn.optional(),
+    })
     .prefault({}),
   contentFilter: z
     .strictObject({
@@ -187,6 +204,25 @@ const optionsSchema = z.strictObject({
         .default(DEFAULT_CONTENT_FILTER_INSTRUCTION),
     })
     .prefault({}),
+  telemetry: z
+    .union(
+      [
+        z.boolean(),
+        z.strictObject({
+          tracer: methodsSchema<TelemetryOptions['tracer']>(
+            ['startSpan'],
+            'expected an OpenTelemetry Tracer',
+          ).optional(),
+          meter: methodsSchema<TelemetryOptions['meter']>(
+            ['createHistogram', 'createCounter', 'createObservableGauge'],
+            'expected an OpenTelemetry Meter',
+          ).optional(),
+          captureContent: z.boolean('captureContent must be a boolean').optional(),
+        }),
+      ],
+      'telemetry must be a boolean or { tracer?, meter?, captureContent? }',
+    )
+    .optional(),
   inspect: z
     .union([
       z.literal(false),
@@ -204,8 +240,9 @@ const optionsSchema = z.strictObject({
 /** Options after validation, defaults filled in. */
 export type ResolvedOptions = Omit<
   z.output<typeof optionsSchema>,
-  'providers' | 'degradation' | 'hooks' | 'clock' | 'random' | 'store'
+  'providers' | 'degradation' | 'hooks' | 'clock' | 'random' | 'store' | 'telemetry'
 > & {
+  telemetry: boolean | TelemetryOptions | undefined;
   store: BreakerStore | undefined;
   providers: Provider[];
   degradation: DegradationOptions;

@@ -17,6 +17,7 @@ import type { RetryBudget } from '../retry-budget.js';
 import type { LLMRequest } from '../types.js';
 import type { CallRequest, CallResult, ParsedCall } from './call-request.js';
 import type { FastLane, Replay } from './fast-path.js';
+import { type ClientObserver, observeSettlement, stepInfo } from './observer.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderRegistry } from './registry.js';
 import { rewritesContentFilter } from './rewrite.js';
@@ -34,6 +35,8 @@ export interface RunnerDeps {
   budget: RetryBudget;
   machine: AnyStateMachine;
   inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+  /** Hooks and telemetry, when any is on. */
+  observer: ClientObserver | undefined;
 }
 
 /** How a call runs: whole answers, or tokens forwarded to `sink`. */
@@ -55,14 +58,16 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
   const requestId = `req_${(++sequence).toString(36)}_${Math.floor(options.random() * 1e9).toString(36)}`;
   const startedAt = options.clock.now();
   deps.budget.recordCall();
+  const observation = deps.observer?.callStarted(requestId, how.mode, startedAt, req.request);
+  let running: Promise<CallResult<T>>;
   if (how.mode === 'call' && deps.inspect === undefined && options.fastPath) {
-    return new Promise<CallResult<T>>((resolve, reject) => {
+    running = new Promise<CallResult<T>>((resolve, reject) => {
       const settle = resolve as (result: CallResult<unknown>) => void;
       if (deps.lane.start(req, requestId, startedAt, settle, reject)) return;
       runMachine<T>(deps, req, how, requestId, startedAt, undefined).then(resolve, reject);
     });
-  }
-  return runMachine<T>(deps, req, how, requestId, startedAt, undefined);
+  } else running = runMachine<T>(deps, req, how, requestId, startedAt, undefined);
+  return observation === undefined ? running : observeSettlement(observation, running);
 }
 
 /** Runs a call through the request statechart (taking over from the fast path when `replay` is given). */
@@ -100,6 +105,12 @@ export async function runMachine<T>(
     ...(deps.inspect ? { inspect: deps.inspect } : {}),
   });
   actors.set(requestId, actor);
+  const observation = deps.observer?.call(requestId);
+  if (observation !== undefined)
+    actor.subscribe({
+      next: (snapshot) => observation.step(snapshot.context.attempts, stepInfo(snapshot)),
+      error: () => {}, // the call's promise reports it
+    });
   const onAbort = () => {
     scope.callerAborted = true;
     actor.send({ type: 'request.abort', at: clock.now() });
