@@ -11,6 +11,7 @@ import { createRetryBudget } from '../retry-budget.js';
 import { createRequestActors, createRequestDelays } from './actors.js';
 import { type CallRequest, type CallResult, parseCallRequest, type StreamRequest } from './call-request.js';
 import { FastLane } from './fast-path.js';
+import { createKeepAlive } from './keep-alive.js';
 import { type ResilientLLMOptions, resolveOptions } from './options.js';
 import { type ProviderConfig, ProviderRegistry } from './registry.js';
 import { CALL_MODE, type RunnerDeps, runCall, runMachine } from './run.js';
@@ -65,6 +66,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
   const actors: RunnerDeps['actors'] = new Map();
   const lane = new FastLane(resolved, registry);
   const budget = createRetryBudget(resolved.retry.budget, clock);
+  const keepAlive = createKeepAlive();
   let stopped = false;
 
   const actorDeps = { options: resolved, registry, scopes, clock };
@@ -88,7 +90,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
   function call<T>(raw: CallRequest<T>): Promise<CallResult<T>> {
     try {
       ensureRunning();
-      return runCall(deps, parseCallRequest(raw), CALL_MODE);
+      return keepAlive.track(runCall(deps, parseCallRequest(raw), CALL_MODE));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -109,10 +111,12 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
         streamed = true;
         queue.push(text);
       };
-      return runCall(
-        deps,
-        { ...req, signal: controller.signal },
-        { mode: 'stream', sink, resume: resumeOnFailure },
+      return keepAlive.track(
+        runCall(
+          deps,
+          { ...req, signal: controller.signal },
+          { mode: 'stream', sink, resume: resumeOnFailure },
+        ),
       );
     })().then(
       (r) => {
