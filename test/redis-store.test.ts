@@ -185,7 +185,7 @@ describe('Redis options', () => {
       /Invalid redisCache options: [\s\S]*ttlMs/,
     );
     expect(() => createCircuitBreaker({ store: {} as never })).toThrow(
-      /Invalid breaker options: [\s\S]*store/,
+      /Invalid breaker options:\s[\s\S]*store/,
     );
   });
 });

@@ -4,11 +4,11 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
 import { type RetryOptions, retryOptionsSchema } from '../backoff.js';
-import type { BreakerOptions } from '../breaker/options.js';
+import { type BreakerOptions, breakerSettingsSchema } from '../breaker/options.js';
 import type { BreakerStore } from '../breaker/store.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
-import { clockSchema, functionSchema, methodsSchema, parseOptions } from '../options.js';
+import { clockSchema, functionSchema, methodsSchema, parseOptions, timerMsSchema } from '../options.js';
 import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
 
@@ -105,8 +105,7 @@ export interface ResilientLLMOptions {
 }
 
 const fn = functionSchema;
-const ms = (label: string) =>
-  z.int(`${label} must be an integer number of ms`).positive(`${label} must be > 0`);
+const ms = (label: string) => timerMsSchema(label, true);
 
 const providerSchema = z.looseObject({
   id: z.string('id must be a string').min(1, 'id must not be empty'),
@@ -128,7 +127,7 @@ const optionsSchema = z.strictObject({
     .array(providerSchema, 'providers must be an array of providers')
     .min(1, 'providers must contain at least one provider')
     .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'provider ids must be unique'),
-  breaker: z.record(z.string(), z.unknown()).optional(),
+  breaker: breakerSettingsSchema.optional(),
   retry: retryOptionsSchema
     .extend({
       rateLimitWait: z
