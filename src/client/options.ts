@@ -11,6 +11,7 @@ import type { LLMError } from '../errors/llm-error.js';
 import { clockSchema, functionSchema, methodsSchema, parseOptions, timerMsSchema } from '../options.js';
 import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
+import { defaultValidationLimits, type ValidationLimits } from '../validation/validate.js';
 
 /** Deadlines, in ms. */
 export interface TimeoutOptions {
@@ -77,8 +78,13 @@ export interface ResilientLLMOptions {
   };
   /** Deadlines. @default { attemptMs: 30_000, totalMs: 120_000, timeoutRetries: 1 } */
   timeouts?: TimeoutOptions;
-  /** Output validation. @default { maxReprompts: 2 } */
-  validation?: { maxReprompts?: number };
+  /**
+   * Output validation (with a `schema`). `maxReprompts`: re-prompts with the validation error before failing
+   * over. `maxOutputBytes`: longest answer parsed; a longer one is `invalid_response` (code `output_too_large`)
+   * without parsing, so hostile output cannot cost time or memory.
+   * @default { maxReprompts: 2, maxOutputBytes: 1_048_576 }
+   */
+  validation?: { maxReprompts?: number } & ValidationLimits;
   /** Degradation path. @default {} */
   degradation?: DegradationOptions;
   /** Lifecycle hooks. @default {} */
@@ -152,7 +158,15 @@ const optionsSchema = z.strictObject({
       timeoutRetries: z.int().min(0).max(10).default(1),
     })
     .prefault({}),
-  validation: z.strictObject({ maxReprompts: z.int().min(0).max(10).default(2) }).prefault({}),
+  validation: z
+    .strictObject({
+      maxReprompts: z.int().min(0).max(10).default(2),
+      maxOutputBytes: z
+        .int('maxOutputBytes must be an integer number of bytes')
+        .positive('maxOutputBytes must be > 0')
+        .default(defaultValidationLimits.maxOutputBytes),
+    })
+    .prefault({}),
   degradation: z
     .strictObject({
       cache: cacheSchema.optional(),
