@@ -10,6 +10,7 @@ import { createInspectBridge } from '../inspect/bridge.js';
 import { createRetryBudget } from '../retry-budget.js';
 import { createRequestActors, createRequestDelays } from './actors.js';
 import { type CallRequest, type CallResult, parseCallRequest, type StreamRequest } from './call-request.js';
+import { onCallerAbort } from './caller-abort.js';
 import { FastLane } from './fast-path.js';
 import { createKeepAlive } from './keep-alive.js';
 import { type ResilientLLMOptions, resolveOptions } from './options.js';
@@ -100,13 +101,14 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     const controller = new AbortController();
     const queue = createTokenQueue(() => controller.abort());
     let streamed = false;
+    let offCaller: (() => void) | undefined;
     const result = (async () => {
       ensureRunning();
       const { resumeOnFailure = false, ...rest } = raw ?? ({} as StreamRequest);
       const req = parseCallRequest<string>(rest as CallRequest<string>);
       const callerSignal = req.signal;
       if (callerSignal?.aborted) controller.abort(callerSignal.reason);
-      callerSignal?.addEventListener('abort', () => controller.abort(callerSignal.reason), { once: true });
+      if (callerSignal) offCaller = onCallerAbort(callerSignal, () => controller.abort(callerSignal.reason));
       const sink = (text: string) => {
         streamed = true;
         queue.push(text);
@@ -120,12 +122,14 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
       );
     })().then(
       (r) => {
+        offCaller?.();
         // Answers that did not stream (cache, simplified prompt, fallback) arrive as one token.
         if (!streamed && r.text) queue.push(r.text);
         queue.end();
         return r;
       },
       (error: unknown) => {
+        offCaller?.();
         const llmError = LLMError.is(error) ? error : new LLMError({ type: 'unknown', cause: error });
         queue.fail(llmError);
         throw llmError;

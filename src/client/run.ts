@@ -16,6 +16,7 @@ import { LLMError } from '../errors/llm-error.js';
 import type { RetryBudget } from '../retry-budget.js';
 import type { LLMRequest } from '../types.js';
 import type { CallRequest, CallResult } from './call-request.js';
+import { onCallerAbort } from './caller-abort.js';
 import type { FastLane, Replay } from './fast-path.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderRegistry } from './registry.js';
@@ -107,7 +108,7 @@ export async function runMachine<T>(
     scope.callerAborted = true;
     actor.send({ type: 'request.abort', at: clock.now() });
   };
-  req.signal?.addEventListener('abort', onAbort, { once: true });
+  const unsubscribe = req.signal === undefined ? undefined : onCallerAbort(req.signal, onAbort);
   try {
     actor.start();
     if (replay?.abort !== undefined) actor.send({ type: 'request.abort', ...replay.abort });
@@ -118,7 +119,7 @@ export async function runMachine<T>(
       ? error
       : new LLMError({ type: 'unknown', message: 'The request lifecycle failed.', cause: error });
   } finally {
-    req.signal?.removeEventListener('abort', onAbort);
+    unsubscribe?.();
     scope.heldPermit?.permit.release({ kind: 'cancelled' });
     if (replay !== undefined && !replay.adopted) replay.controller.abort();
     scopes.delete(requestId);
