@@ -163,6 +163,31 @@ export function canTruncate(context: RequestContext): boolean {
   return lastErrorIs(context, 'context_length') && knowsWindow && !context.truncated;
 }
 
+/**
+ * The attempts once the total deadline has passed at `at`: an attempt still in flight (started, no record yet)
+ * is recorded as a `timeout` with code `total_deadline`, so the cut attempt shows in `attempts`.
+ */
+export function attemptsAtDeadline(context: RequestContext, at: number): AttemptRecord[] {
+  const provider = context.provider?.id;
+  if (provider === undefined || context.attemptsOnProvider === 0) return context.attempts;
+  const recorded = context.attempts.some(
+    (a) =>
+      a.provider === provider &&
+      a.attempt === context.attemptsOnProvider &&
+      a.startedAt === context.attemptStartedAt,
+  );
+  if (recorded) return context.attempts;
+  return withAttempt(context, {
+    provider,
+    attempt: context.attemptsOnProvider,
+    startedAt: context.attemptStartedAt,
+    durationMs: at - context.attemptStartedAt,
+    outcome: 'timeout',
+    decision: 'fail',
+    code: 'total_deadline',
+  });
+}
+
 /** Appends an attempt record. */
 export function withAttempt(context: RequestContext, record: AttemptRecord): AttemptRecord[] {
   return [...context.attempts, record];

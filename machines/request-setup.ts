@@ -5,6 +5,7 @@
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import {
   answerUpdate,
+  attemptsAtDeadline,
   canBackoff,
   canReprompt,
   canRetryTimeout,
@@ -232,6 +233,7 @@ export const requestSetup = setup({
     markDeadlinePassed: assign(({ context }) => ({
       deadlinePassed: true,
       clockMs: context.deadlineAt,
+      attempts: attemptsAtDeadline(context, context.deadlineAt),
       lastError: machineError(
         'timeout',
         `The call exceeded its total deadline of ${context.settings.totalMs} ms.`,

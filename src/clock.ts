@@ -2,6 +2,7 @@
  * Time, injected. Everything in resilient-llm that waits or measures goes through a {@link Clock}, so tests
  * drive it with xstate's `SimulatedClock` (which satisfies this interface) and never sleep for real.
  */
+import { MAX_DELAY_MS } from '../machines/backoff-logic.js';
 
 /** A source of time and timers. xstate's `SimulatedClock` is one. */
 export interface Clock {
@@ -13,11 +14,17 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+/**
+ * A delay the host timer holds: Node fires anything above 2^31 - 1 ms after 1 ms. Options refuse longer
+ * timeouts; a computed delay beyond it (a grown open duration, a huge Retry-After) waits the longest instead.
+ */
+const hostDelay = (ms: number) => Math.min(ms, MAX_DELAY_MS);
+
 /** The real clock: `Date.now` and the host's timers. Timers are unref'd so they never keep a process alive. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
-    const handle = setTimeout(fn, ms);
+    const handle = setTimeout(fn, hostDelay(ms));
     (handle as { unref?: () => void }).unref?.();
     return handle;
   },
@@ -31,7 +38,7 @@ export const systemClock: Clock = {
  */
 export const keepAliveClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setTimeout: (fn, ms) => setTimeout(fn, hostDelay(ms)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 

@@ -36,7 +36,7 @@ describe('breaker options', () => {
       expect(error).toBeInstanceOf(TypeError);
       message = (error as Error).message;
     }
-    expect(message).toMatch(/^Invalid breaker options: /);
+    expect(message).toMatch(/^Invalid breaker options:\n/);
     expect(message).toContain(field);
   });
 

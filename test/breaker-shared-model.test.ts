@@ -148,7 +148,14 @@ async function runPath(path: Path, options: BreakerOptions, recorder: Recorder):
   const clock = new StepClock();
   const scripted = createScriptedStore({ refreshMs: REFRESH_MS, timeoutMs: TIMEOUT_MS });
   const create = (extra: BreakerOptions = {}) =>
-    createCircuitBreaker({ ...options, ...extra, clock, store: scripted.store, inspect: recorder.inspect });
+    createCircuitBreaker({
+      id: 'model',
+      ...options,
+      ...extra,
+      clock,
+      store: scripted.store,
+      inspect: recorder.inspect,
+    });
   let breaker = create();
   /** Permits held, each with whether it was issued while the breaker mirrored the store. */
   let held: Array<{ permit: BreakerPermit; mirrored: boolean }> = [];

@@ -105,10 +105,10 @@ describe('call() argument validation', () => {
 
 describe('malformed model output', () => {
   const schema = z.object({ a: z.number() });
-  const run = async (text: string) => {
+  const run = async (text: string, maxOutputBytes?: number) => {
     const llm = createResilientLLM({
       providers: [faultyProvider({ id: 'm', script: [{ text }] })],
-      validation: { maxReprompts: 0 },
+      validation: { maxReprompts: 0, ...(maxOutputBytes === undefined ? {} : { maxOutputBytes }) },
       degradation: { fallback: '{"a":0}' },
     });
     try {
@@ -118,8 +118,14 @@ describe('malformed model output', () => {
     }
   };
 
-  it('handles a 10 MB answer without crashing', async () => {
+  it('refuses a 10 MB answer unparsed by default (validation.maxOutputBytes)', async () => {
     const r = await run(`${'x'.repeat(10 * 1024 * 1024)} {"a": 1}`);
+    expect(r.source).toBe('fallback');
+    expect(r.attempts[0]?.outcome).toBe('invalid_response');
+  });
+
+  it('parses a 10 MB answer without crashing when maxOutputBytes allows it', async () => {
+    const r = await run(`${'x'.repeat(10 * 1024 * 1024)} {"a": 1}`, 16 * 1024 * 1024);
     expect(r.source).toBe('primary');
     expect(r.data).toEqual({ a: 1 });
   });

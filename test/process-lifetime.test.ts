@@ -21,6 +21,18 @@ describe('process lifetime', () => {
     expect(JSON.parse(stdout)).toEqual({ text: 'answered', decisions: ['backoff', 'succeeded'] });
   });
 
+  it('keeps the process alive while the simplified prompt waits on a provider after invalid output', async () => {
+    const { code, stdout } = await run('test/fixtures/scripts/simplified-call.ts');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ source: 'simplified', data: { ok: true }, inFlight: 0 });
+  });
+
+  it("keeps the process alive while the cache answers on an unref'd timer, and exits after it", async () => {
+    const { code, stdout } = await run('test/fixtures/scripts/slow-cache-call.ts');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ source: 'cache', text: 'cached' });
+  });
+
   it('exits by itself with an idle client whose breaker is open', async () => {
     const { code, stdout } = await run('test/fixtures/scripts/idle-client.ts');
     expect(code).toBe(0);

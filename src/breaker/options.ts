@@ -6,13 +6,17 @@ import { z } from 'zod';
 import { defaultBreakerMachineConfig } from '../../machines/circuit-breaker-types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { LLM_ERROR_TYPES, type LLMErrorType } from '../errors/llm-error.js';
-import { clockSchema, functionSchema } from '../options.js';
+import { clockSchema, functionSchema, parseOptions, timerMsSchema } from '../options.js';
 import type { BreakerSnapshot } from './snapshot.js';
 import type { BreakerStore } from './store.js';
 
 /** Options of a circuit breaker. Every field is optional; times are in milliseconds. */
 export interface BreakerOptions {
-  /** Name of the breaker, usually the provider id; set as `provider` on rejections. @default 'default' */
+  /**
+   * Name of the breaker, usually the provider id; set as `provider` on rejections. Required with a `store`
+   * (breakers sharing a store share state by id). A client names each breaker after its provider.
+   * @default 'default' (standalone breakers only)
+   */
   id?: string;
   /** Consecutive counted failures that open the circuit. @default 5 */
   failureThreshold?: number;
@@ -82,55 +86,66 @@ export const defaultBreakerOptions = {
 export type ResolvedBreakerOptions = Required<BreakerOptions>;
 
 const positiveInt = z.int().positive();
-const positiveMs = z.number().positive().finite();
 const fn = functionSchema;
+
+/** `maxOpenMs` may not be below `openMs` (either one defaulted when absent). */
+const openWithinMax = (options: { openMs?: number | undefined; maxOpenMs?: number | undefined }) =>
+  (options.maxOpenMs ?? defaultBreakerOptions.maxOpenMs) >= (options.openMs ?? defaultBreakerOptions.openMs);
+const openWithinMaxIssue = { message: 'maxOpenMs must be at least openMs', path: ['maxOpenMs'] };
+
+/** The settings fields, each optional (absent means the default). */
+const settingsShape = {
+  failureThreshold: positiveInt.optional(),
+  successThreshold: positiveInt.optional(),
+  openMs: timerMsSchema('openMs').optional(),
+  halfOpenMaxCalls: positiveInt.optional(),
+  failureRateThreshold: z.number().gt(0).max(1).optional(),
+  windowMs: timerMsSchema('windowMs').optional(),
+  minimumCalls: positiveInt.optional(),
+  slowCallMs: timerMsSchema('slowCallMs').optional(),
+  backoffFactor: z.number().min(1).finite().optional(),
+  maxOpenMs: timerMsSchema('maxOpenMs').optional(),
+  honorRetryAfter: z.boolean().optional(),
+  countedErrors: z.array(z.enum(LLM_ERROR_TYPES)).optional(),
+  store: z
+    .custom<BreakerStore>(
+      (value) =>
+        typeof value === 'object' && value !== null && typeof (value as BreakerStore).breaker === 'function',
+      'expected a BreakerStore (memoryStore() or redisStore())',
+    )
+    .optional(),
+};
+
+/**
+ * The breaker settings a client takes as `breaker` (no id, clock, inspect or snapshot: the client sets those).
+ * The client validates them with its own options, so errors name `breaker.<field>` like every other option.
+ */
+export const breakerSettingsSchema = z.strictObject(settingsShape).refine(openWithinMax, openWithinMaxIssue);
 
 const optionsSchema = z
   .strictObject({
-    id: z.string().min(1),
-    failureThreshold: positiveInt,
-    successThreshold: positiveInt,
-    openMs: positiveMs,
-    halfOpenMaxCalls: positiveInt,
-    failureRateThreshold: z.number().gt(0).max(1).optional(),
-    windowMs: positiveMs,
-    minimumCalls: positiveInt,
-    slowCallMs: positiveMs.optional(),
-    backoffFactor: z.number().min(1).finite(),
-    maxOpenMs: positiveMs,
-    honorRetryAfter: z.boolean(),
-    countedErrors: z.array(z.enum(LLM_ERROR_TYPES)),
-    clock: clockSchema,
+    ...settingsShape,
+    id: z.string('id must be a string').min(1, 'id must not be empty').optional(),
+    clock: clockSchema.optional(),
     inspect: z.union([fn, z.object({}).loose()]).optional(),
     snapshot: z.object({}).loose().optional(),
-    store: z
-      .custom<BreakerStore>(
-        (value) =>
-          typeof value === 'object' &&
-          value !== null &&
-          typeof (value as BreakerStore).breaker === 'function',
-        'expected a BreakerStore (memoryStore() or redisStore())',
-      )
-      .optional(),
   })
-  .refine((options) => options.maxOpenMs >= options.openMs, {
-    message: 'maxOpenMs must be at least openMs',
-    path: ['maxOpenMs'],
+  .refine(openWithinMax, openWithinMaxIssue)
+  .refine((options) => options.store === undefined || options.id !== undefined, {
+    message:
+      "id is required with a store: breakers sharing a store share state by id (all would be 'default')",
+    path: ['id'],
   });
 
 /**
  * Fills in defaults and validates. Throws one `TypeError` naming every bad field, e.g.
- * `Invalid breaker options: ✖ Too small: expected int to be >0 → at failureThreshold`.
+ * `Invalid breaker options:\n✖ Too small: expected int to be >0\n  → at failureThreshold`.
  */
 export function resolveBreakerOptions(options: BreakerOptions = {}): ResolvedBreakerOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError('Invalid breaker options: expected an object');
+    throw new TypeError('Invalid breaker options:\n✖ expected an object');
   }
   const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const merged = { ...defaultBreakerOptions, ...defined };
-  const result = optionsSchema.safeParse(merged);
-  if (!result.success) {
-    throw new TypeError(`Invalid breaker options: ${z.prettifyError(result.error)}`);
-  }
-  return merged as ResolvedBreakerOptions;
+  parseOptions('breaker options', optionsSchema, defined);
+  return { ...defaultBreakerOptions, ...defined } as ResolvedBreakerOptions;
 }

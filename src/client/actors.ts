@@ -182,7 +182,12 @@ export function createRequestActors(deps: ActorDeps) {
 
     validateOutput: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) => {
       const scope = scopeOf(deps, input.requestId);
-      const result = validateAnswer(input.text, scope.schema, input.provider ?? undefined);
+      const result = validateAnswer(
+        input.text,
+        scope.schema,
+        input.provider ?? undefined,
+        options.validation,
+      );
       if (result.ok) return { data: result.data, at: clock.now() };
       if (input.provider !== null) scope.lastErrorByProvider.set(input.provider, 'invalid_response');
       throw fail(deps, scope, result.error, result.validation);
@@ -214,7 +219,7 @@ export function createRequestActors(deps: ActorDeps) {
       const read = cache.get(scope.cacheKey).then((hit) => {
         if (hit === undefined) return null;
         // Only schema-valid answers are ever returned, even if the cache was filled by someone else.
-        const valid = validateAnswer(hit.text, scope.schema);
+        const valid = validateAnswer(hit.text, scope.schema, undefined, options.validation);
         if (!valid.ok) return null;
         return {
           text: hit.text,

@@ -11,7 +11,9 @@ import { createRetryBudget } from '../retry-budget.js';
 import { createClientObserver } from '../telemetry/create-observer.js';
 import { createRequestActors, createRequestDelays } from './actors.js';
 import { type CallRequest, type CallResult, parseCallRequest, type StreamRequest } from './call-request.js';
+import { onCallerAbort } from './caller-abort.js';
 import { FastLane } from './fast-path.js';
+import { createKeepAlive } from './keep-alive.js';
 import { type ResilientLLMOptions, resolveOptions } from './options.js';
 import { type ProviderConfig, ProviderRegistry } from './registry.js';
 import { CALL_MODE, type RunnerDeps, runCall, runMachine } from './run.js';
@@ -79,6 +81,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
   const scopes = new Map<string, CallScope>();
   const actors: RunnerDeps['actors'] = new Map();
   const lane = new FastLane(resolved, registry);
+  const keepAlive = createKeepAlive();
   let stopped = false;
 
   const actorDeps = { options: resolved, registry, scopes, clock };
@@ -112,7 +115,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
   function call<T>(raw: CallRequest<T>): Promise<CallResult<T>> {
     try {
       ensureRunning();
-      return runCall(deps, parseCallRequest(raw, resolved.degradation.fallback), CALL_MODE);
+      return keepAlive.track(runCall(deps, parseCallRequest(raw, resolved.degradation.fallback), CALL_MODE));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -122,30 +125,35 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     const controller = new AbortController();
     const queue = createTokenQueue(() => controller.abort());
     let streamed = false;
+    let offCaller: (() => void) | undefined;
     const result = (async () => {
       ensureRunning();
       const { resumeOnFailure = false, ...rest } = raw ?? ({} as StreamRequest);
       const req = parseCallRequest<string>(rest as CallRequest<string>);
       const callerSignal = req.signal;
       if (callerSignal?.aborted) controller.abort(callerSignal.reason);
-      callerSignal?.addEventListener('abort', () => controller.abort(callerSignal.reason), { once: true });
+      if (callerSignal) offCaller = onCallerAbort(callerSignal, () => controller.abort(callerSignal.reason));
       const sink = (text: string) => {
         streamed = true;
         queue.push(text);
       };
-      return runCall(
-        deps,
-        { ...req, signal: controller.signal },
-        { mode: 'stream', sink, resume: resumeOnFailure },
+      return keepAlive.track(
+        runCall(
+          deps,
+          { ...req, signal: controller.signal },
+          { mode: 'stream', sink, resume: resumeOnFailure },
+        ),
       );
     })().then(
       (r) => {
+        offCaller?.();
         // Answers that did not stream (cache, simplified prompt, fallback) arrive as one token.
         if (!streamed && r.text) queue.push(r.text);
         queue.end();
         return r;
       },
       (error: unknown) => {
+        offCaller?.();
         const llmError = LLMError.is(error) ? error : new LLMError({ type: 'unknown', cause: error });
         queue.fail(llmError);
         throw llmError;

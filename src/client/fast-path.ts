@@ -20,6 +20,7 @@ import type { LLMError } from '../errors/llm-error.js';
 import type { LLMRequest, ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import type { CallRequest, CallResult } from './call-request.js';
+import { onCallerAbort } from './caller-abort.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderEntry, ProviderRegistry } from './registry.js';
 import { selectFrom } from './select.js';
@@ -66,7 +67,7 @@ export class FastCall implements Replay {
   next: FastCall | undefined = undefined;
   private done = false;
   private value: ProviderResult | undefined = undefined;
-  private onCallerAbort: (() => void) | undefined = undefined;
+  private offCallerAbort: (() => void) | undefined = undefined;
 
   constructor(
     readonly lane: FastLane,
@@ -99,8 +100,9 @@ export class FastCall implements Replay {
   start(): void {
     const { signal } = this.req;
     if (signal !== undefined) {
-      this.onCallerAbort = () => this.send({ type: 'request.abort', at: this.lane.clock.now() });
-      signal.addEventListener('abort', this.onCallerAbort, { once: true });
+      this.offCallerAbort = onCallerAbort(signal, () =>
+        this.send({ type: 'request.abort', at: this.lane.clock.now() }),
+      );
     }
     const options = { signal: this.controller.signal, requestId: this.requestId, attempt: 1 };
     try {
@@ -133,7 +135,7 @@ export class FastCall implements Replay {
     if (this.done) return;
     this.done = true;
     this.lane.remove(this);
-    if (this.onCallerAbort !== undefined) this.req.signal?.removeEventListener('abort', this.onCallerAbort);
+    this.offCallerAbort?.();
     const value = this.value;
     if (!settled || typeof value?.text !== 'string') {
       this.handover();
@@ -143,7 +145,7 @@ export class FastCall implements Replay {
     const now = clock.now();
     // The attempt succeeded: its permit goes back now, whatever validation says (as on the statechart path).
     this.permit.release({ kind: 'success', durationMs: now - this.startedAt });
-    const validated = validateAnswer(value.text, this.req.schema, this.provider.id);
+    const validated = validateAnswer(value.text, this.req.schema, this.provider.id, options.validation);
     const cacheWrite = options.degradation.cache !== undefined && this.req.cacheKey !== undefined;
     if (!validated.ok || cacheWrite) {
       this.handover();

@@ -4,15 +4,16 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
 import { type RetryOptions, retryOptionsSchema } from '../backoff.js';
-import type { BreakerOptions } from '../breaker/options.js';
+import { type BreakerOptions, breakerSettingsSchema } from '../breaker/options.js';
 import type { BreakerStore } from '../breaker/store.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
-import { clockSchema, functionSchema, methodsSchema, parseOptions } from '../options.js';
+import { clockSchema, functionSchema, methodsSchema, parseOptions, timerMsSchema } from '../options.js';
 import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
 import type { ObservationHooks, TelemetryOptions } from '../telemetry/types.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
 import { DEFAULT_CONTENT_FILTER_INSTRUCTION } from './rewrite.js';
+import { defaultValidationLimits, type ValidationLimits } from '../validation/validate.js';
 
 /** Deadlines, in ms. */
 export interface TimeoutOptions {
@@ -89,8 +90,13 @@ export interface ResilientLLMOptions {
   };
   /** Deadlines. @default { attemptMs: 30_000, totalMs: 120_000, timeoutRetries: 1 } */
   timeouts?: TimeoutOptions;
-  /** Output validation. @default { maxReprompts: 2 } */
-  validation?: { maxReprompts?: number };
+  /**
+   * Output validation (with a `schema`). `maxReprompts`: re-prompts with the validation error before failing
+   * over. `maxOutputBytes`: longest answer parsed; a longer one is `invalid_response` (code `output_too_large`)
+   * without parsing, so hostile output cannot cost time or memory.
+   * @default { maxReprompts: 2, maxOutputBytes: 1_048_576 }
+   */
+  validation?: { maxReprompts?: number } & ValidationLimits;
   /** Degradation path. @default {} */
   degradation?: DegradationOptions;
   /** Lifecycle hooks. @default {} */
@@ -126,8 +132,7 @@ export interface ResilientLLMOptions {
 }
 
 const fn = functionSchema;
-const ms = (label: string) =>
-  z.int(`${label} must be an integer number of ms`).positive(`${label} must be > 0`);
+const ms = (label: string) => timerMsSchema(label, true);
 
 const providerSchema = z.looseObject({
   id: z.string('id must be a string').min(1, 'id must not be empty'),
@@ -149,7 +154,7 @@ const optionsSchema = z.strictObject({
     .array(providerSchema, 'providers must be an array of providers')
     .min(1, 'providers must contain at least one provider')
     .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'provider ids must be unique'),
-  breaker: z.record(z.string(), z.unknown()).optional(),
+  breaker: breakerSettingsSchema.optional(),
   retry: retryOptionsSchema
     .extend({
       rateLimitWait: z
@@ -174,7 +179,15 @@ const optionsSchema = z.strictObject({
       timeoutRetries: z.int().min(0).max(10).default(1),
     })
     .prefault({}),
-  validation: z.strictObject({ maxReprompts: z.int().min(0).max(10).default(2) }).prefault({}),
+  validation: z
+    .strictObject({
+      maxReprompts: z.int().min(0).max(10).default(2),
+      maxOutputBytes: z
+        .int('maxOutputBytes must be an integer number of bytes')
+        .positive('maxOutputBytes must be > 0')
+        .default(defaultValidationLimits.maxOutputBytes),
+    })
+    .prefault({}),
   degradation: z
     .strictObject({
       cache: cacheSchema.optional(),

@@ -16,6 +16,7 @@ import { LLMError } from '../errors/llm-error.js';
 import type { RetryBudget } from '../retry-budget.js';
 import type { LLMRequest } from '../types.js';
 import type { CallRequest, CallResult, ParsedCall } from './call-request.js';
+import { onCallerAbort } from './caller-abort.js';
 import type { FastLane, Replay } from './fast-path.js';
 import { type ClientObserver, observeSettlement, stepInfo } from './observer.js';
 import type { ResolvedOptions } from './options.js';
@@ -115,7 +116,7 @@ export async function runMachine<T>(
     scope.callerAborted = true;
     actor.send({ type: 'request.abort', at: clock.now() });
   };
-  req.signal?.addEventListener('abort', onAbort, { once: true });
+  const unsubscribe = req.signal === undefined ? undefined : onCallerAbort(req.signal, onAbort);
   try {
     actor.start();
     if (replay?.abort !== undefined) actor.send({ type: 'request.abort', ...replay.abort });
@@ -126,7 +127,7 @@ export async function runMachine<T>(
       ? error
       : new LLMError({ type: 'unknown', message: 'The request lifecycle failed.', cause: error });
   } finally {
-    req.signal?.removeEventListener('abort', onAbort);
+    unsubscribe?.();
     scope.heldPermit?.permit.release({ kind: 'cancelled' });
     if (replay !== undefined && !replay.adopted) replay.controller.abort();
     scopes.delete(requestId);

@@ -80,7 +80,7 @@ export function callSimplifiedActor(deps: ActorDeps) {
             }),
           ),
         ]);
-        const valid = validateAnswer(result.text, scope.schema, entry.provider.id);
+        const valid = validateAnswer(result.text, scope.schema, entry.provider.id, options.validation);
         if (!valid.ok) {
           attempts.push(record('invalid_response', 'degrade'));
           continue;

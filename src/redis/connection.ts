@@ -1,9 +1,10 @@
 /**
  * Redis connections of the Redis store and cache. `ioredis` is an optional peer dependency: it is only
  * imported (dynamically) when a `url` is given; with a `client` the caller's own ioredis instance is used.
- * Connections made here fail fast while Redis is unreachable (no offline queue), so the breaker falls
- * back to local decisions at once instead of queueing; the pub/sub connection does queue, so it
- * re-subscribes by itself when Redis returns.
+ * Connections made here fail fast while Redis is unreachable (no offline queue, and no wait once a connect
+ * failed), so the breaker decides locally and the cache misses at once instead of each call waiting; the
+ * failure is reported once per outage. The pub/sub connection does queue, so it re-subscribes by itself
+ * when Redis returns.
  */
 import type { Redis, RedisOptions } from 'ioredis';
 
@@ -12,7 +13,11 @@ export type RedisTarget = { client: Redis; url?: undefined } | { url: string; cl
 
 /** A lazily opened command connection plus an on-demand subscriber connection. */
 export interface RedisConnection {
-  /** The command client once it is ready; rejects after `timeoutMs` while Redis is unreachable. */
+  /**
+   * The command client once it is ready. The first connection is waited for up to `timeoutMs`; once that
+   * failed (or the connection was lost) it rejects at once until Redis is ready again, so a Redis that is
+   * down costs nothing per call.
+   */
   ready(): Promise<Redis>;
   /** Subscribes `listener` to `channel` (messages as text). */
   subscribe(channel: string, listener: (message: string) => void): void;
@@ -33,39 +38,99 @@ function urlOptions(timeoutMs: number): RedisOptions {
   };
 }
 
-/** Clients that have been ready once: from then on, "not ready" means Redis is down, so fail fast. */
-const wasReady = new WeakSet<Redis>();
+/** Where a connection reports that Redis cannot be used: once per outage. */
+export type RedisErrorReporter = (error: Error) => void;
+
+/** `url` with its password (and user name) masked, for messages. */
+export function redactRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    if (parsed.username !== '') parsed.username = '***';
+    return parsed.toString();
+  } catch {
+    return 'redis://(unparsable URL)';
+  }
+}
 
 /**
- * Resolves when `client` is ready. A client still making its first connection is waited for (up to
- * `timeoutMs`); one that lost its connection rejects at once, so nothing waits on a Redis that is down.
+ * The reporter of `redisStore()` / `redisCache()`: the caller's `onError`, or one console warning per outage
+ * naming the Redis (password masked) and the reason.
+ */
+export function errorReporter(
+  what: string,
+  target: RedisTarget,
+  onError: RedisErrorReporter | undefined,
+  consequence: string,
+): RedisErrorReporter {
+  if (onError !== undefined) return onError;
+  const where = target.url !== undefined ? redactRedisUrl(target.url) : 'the given ioredis client';
+  return (error) => {
+    console.warn(`resilient-llm: ${what} cannot use Redis at ${where} (${error.message}); ${consequence}.`);
+  };
+}
+
+/**
+ * Resolves when `client` is ready, waiting up to `timeoutMs`; rejects earlier when it reports an error.
  */
 function whenReady(client: Redis, timeoutMs: number): Promise<Redis> {
-  if (client.status === 'ready') {
-    wasReady.add(client);
-    return Promise.resolve(client);
-  }
-  if (wasReady.has(client))
-    return Promise.reject(new Error(`Redis is unreachable (status ${client.status})`));
+  if (client.status === 'ready') return Promise.resolve(client);
   if (client.status === 'wait') client.connect().catch(() => {});
   return new Promise<Redis>((resolve, reject) => {
-    const onReady = () => {
+    const done = () => {
       clearTimeout(timer);
-      wasReady.add(client);
+      client.off('ready', onReady);
+      client.off('error', onError);
+    };
+    const onReady = () => {
+      done();
       resolve(client);
     };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
     const timer = setTimeout(() => {
-      client.off('ready', onReady);
-      reject(new Error(`Redis not ready within ${timeoutMs} ms (status ${client.status})`));
+      done();
+      reject(new Error(`not ready within ${timeoutMs} ms (status ${client.status})`));
     }, timeoutMs);
     timer.unref();
     client.once('ready', onReady);
+    client.once('error', onError);
   });
 }
 
 /** Opens (lazily) the connections for `target`. */
-export function createRedisConnection(target: RedisTarget, timeoutMs: number): RedisConnection {
+export function createRedisConnection(
+  target: RedisTarget,
+  timeoutMs: number,
+  report: RedisErrorReporter = () => {},
+): RedisConnection {
   let opened: Promise<Redis> | undefined;
+  /** Set by a failure, cleared by `ready`: while set, `ready()` fails fast and nothing more is reported. */
+  let down = false;
+  const fail = (error: Error): Error => {
+    if (!down && !closed) {
+      down = true;
+      try {
+        report(error);
+      } catch {
+        // A faulty hook must not break the cache or the breaker.
+      }
+    }
+    return error;
+  };
+  const watched = new WeakSet<Redis>();
+  /** Tracks `client` going down and coming back (an `error` listener only on connections opened here). */
+  const watch = (client: Redis, owned: boolean) => {
+    if (watched.has(client)) return;
+    watched.add(client);
+    client.on('ready', () => {
+      down = false;
+    });
+    client.on('close', () => fail(new Error('connection lost')));
+    if (owned) client.on('error', (error: Error) => fail(error));
+  };
   let subscriber: Redis | undefined;
   const owned: Redis[] = [];
   const channels = new Map<string, Set<(message: string) => void>>();
@@ -77,7 +142,7 @@ export function createRedisConnection(target: RedisTarget, timeoutMs: number): R
         ? Promise.resolve(target.client)
         : import('ioredis').then(({ Redis: RedisClient }) => {
             const created = new RedisClient(target.url, urlOptions(timeoutMs));
-            created.on('error', () => {}); // reported through failed commands; never crash the app
+            watch(created, true); // errors are reported once per outage; never crash the app
             owned.push(created);
             if (closed) created.disconnect();
             return created;
@@ -88,7 +153,18 @@ export function createRedisConnection(target: RedisTarget, timeoutMs: number): R
   return {
     async ready() {
       if (closed) throw new Error('Redis connection is closed');
-      return whenReady(await client(), timeoutMs);
+      const base = await client();
+      watch(base, false);
+      if (base.status === 'ready') {
+        down = false;
+        return base;
+      }
+      if (down) throw new Error(`Redis is unavailable (status ${base.status})`);
+      try {
+        return await whenReady(base, timeoutMs);
+      } catch (error) {
+        throw fail(error instanceof Error ? error : new Error(String(error)));
+      }
     },
     subscribe(channel, listener) {
       const set = channels.get(channel) ?? new Set();

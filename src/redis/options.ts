@@ -10,6 +10,12 @@ interface RedisTargetOptions {
   client?: Redis | undefined;
   /** A Redis URL (`redis://127.0.0.1:6379/0`); ioredis is then loaded on first use. @default undefined */
   url?: string | undefined;
+  /**
+   * Called once per outage when Redis cannot be used (wrong password, closed port, unknown host, lost
+   * connection), with the reason. Undefined prints one `console.warn` per outage instead (password masked).
+   * @default undefined
+   */
+  onError?: ((error: Error) => void) | undefined;
 }
 
 /** Options of `redisStore()`. */
@@ -28,7 +34,10 @@ export interface RedisStoreOptions extends RedisTargetOptions {
 export interface RedisCacheOptions extends RedisTargetOptions {
   /** How long an answer stays usable (Redis expires it). @default 3_600_000 (one hour) */
   ttlMs?: number;
-  /** Prefix of every key. @default 'resilient-llm:cache:' */
+  /**
+   * Prefix of every key: entries live at `<prefix>cache:<key>`, apart from the store's `<prefix>breaker:…`,
+   * so a cache and a store may share a prefix. @default 'resilient-llm:'
+   */
   prefix?: string;
   /** Bound on one Redis operation; a slower read is a miss, a slower write is dropped. @default 250 */
   timeoutMs?: number;
@@ -38,6 +47,7 @@ export interface RedisCacheOptions extends RedisTargetOptions {
 export const defaultRedisStoreOptions = {
   client: undefined,
   url: undefined,
+  onError: undefined,
   prefix: 'resilient-llm:',
   timeoutMs: 250,
   refreshMs: 1_000,
@@ -48,8 +58,9 @@ export const defaultRedisStoreOptions = {
 export const defaultRedisCacheOptions = {
   client: undefined,
   url: undefined,
+  onError: undefined,
   ttlMs: 3_600_000,
-  prefix: 'resilient-llm:cache:',
+  prefix: 'resilient-llm:',
   timeoutMs: 250,
 } satisfies Required<RedisCacheOptions>;
 
@@ -67,6 +78,9 @@ const target = {
   url: z
     .string()
     .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .optional(),
+  onError: z
+    .custom<(error: Error) => void>((value) => typeof value === 'function', 'expected a function')
     .optional(),
 };
 const oneTarget = (options: { client?: unknown; url?: unknown }) =>

@@ -1,10 +1,11 @@
 /**
  * `redisCache()`: the degradation cache on Redis, shared by every process using the same Redis and
- * prefix. Entries expire in Redis after `ttlMs`. Redis trouble never fails a call: a read that errors or
- * takes longer than `timeoutMs` is a miss, and a write or delete that does is dropped.
+ * prefix, at `<prefix>cache:<key>`. Entries expire in Redis after `ttlMs`. Redis trouble never fails a call:
+ * a read that errors or takes longer than `timeoutMs` is a miss, and a write or delete that does is dropped;
+ * while Redis is down every operation misses at once, and the outage is reported once (`onError`).
  */
 import type { Cache, CachedAnswer } from '../types.js';
-import { createRedisConnection, type RedisTarget } from './connection.js';
+import { createRedisConnection, errorReporter, type RedisTarget } from './connection.js';
 import { type RedisCacheOptions, resolveRedisCacheOptions } from './options.js';
 
 /** Resolves `work`, or `fallback` when it fails or takes longer than `ms`. */
@@ -50,10 +51,17 @@ export function redisCache(options: RedisCacheOptions): Cache & { close(): Promi
   const target = (
     resolved.client !== undefined ? { client: resolved.client } : { url: resolved.url }
   ) as RedisTarget;
-  const connection = createRedisConnection(target, timeoutMs);
+  const report = errorReporter(
+    'redisCache',
+    target,
+    resolved.onError,
+    'calls skip the cache until it is back',
+  );
+  const connection = createRedisConnection(target, timeoutMs, report);
+  // `cache:` keeps entries apart from the store's `breaker:` keys when both use the same prefix.
   const keyOf = (key: string) => {
     if (typeof key !== 'string') throw new TypeError('redisCache: key must be a string');
-    return `${prefix}${key}`;
+    return `${prefix}cache:${key}`;
   };
   return {
     async get(key) {

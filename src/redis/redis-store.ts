@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { BreakerMachineConfig } from '../../machines/circuit-breaker-types.js';
 import type { BreakerStore, SharedBreakerHandle, SharedBreakerState, StoreSeed } from '../breaker/store.js';
 import { SHARED_STATE_NAMES } from '../breaker/store.js';
-import { createRedisConnection, evalScript, type RedisTarget } from './connection.js';
+import { createRedisConnection, errorReporter, evalScript, type RedisTarget } from './connection.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
 import { BREAKER_SCRIPT, BREAKER_SCRIPT_SHA } from './script.js';
 
@@ -66,7 +66,13 @@ export function redisStore(options: RedisStoreOptions): BreakerStore {
   const target = (
     resolved.client !== undefined ? { client: resolved.client } : { url: resolved.url }
   ) as RedisTarget;
-  const connection = createRedisConnection(target, timeoutMs);
+  const report = errorReporter(
+    'redisStore',
+    target,
+    resolved.onError,
+    'breakers decide locally until it is back',
+  );
+  const connection = createRedisConnection(target, timeoutMs, report);
   const channel = `${prefix}breaker:events`;
 
   const handle = (id: string, config: BreakerMachineConfig): SharedBreakerHandle => {

@@ -35,7 +35,7 @@ function redisServerPath(): string {
 }
 
 /** A port that was free a moment ago (bound on 127.0.0.1 port 0, then released). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -72,22 +72,22 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Spawns `redis-server` on `port`. */
-function spawnRedis(binary: string, port: number): ChildProcess {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+/** Spawns `redis-server` on `port`, with `extra` arguments (such as `--requirepass secret`). */
+function spawnRedis(binary: string, port: number, extra: readonly string[] = []): ChildProcess {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra];
   const child = spawn(binary, [...args, '--loglevel', 'warning'], { stdio: 'ignore' });
   child.unref();
   return child;
 }
 
-/** Starts a `redis-server` of this test's own. */
-export async function startRedis(): Promise<TestRedis> {
+/** Starts a `redis-server` of this test's own; `extraArgs` are passed to it (e.g. `['--requirepass', 'x']`). */
+export async function startRedis(extraArgs: readonly string[] = []): Promise<TestRedis> {
   const binary = redisServerPath();
   let child: ChildProcess | undefined;
   let port = 0;
   for (let attempt = 0; attempt < 5 && child === undefined; attempt++) {
     port = await freePort();
-    const candidate = spawnRedis(binary, port);
+    const candidate = spawnRedis(binary, port, extraArgs);
     try {
       await waitForPort(port, candidate);
       child = candidate;
@@ -113,7 +113,7 @@ export async function startRedis(): Promise<TestRedis> {
     kill,
     async restart() {
       await kill();
-      current = spawnRedis(binary, port);
+      current = spawnRedis(binary, port, extraArgs);
       await waitForPort(port, current);
     },
     async stop() {
