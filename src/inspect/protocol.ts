@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LLM_ERROR_TYPES } from '../errors/llm-error.js';
+import type { SyncMessage } from './sync.js';
 
 /** Version of the wire protocol; bumped on incompatible changes. */
 export const PROTOCOL_VERSION = 1;
@@ -26,7 +27,8 @@ export interface WireEvent {
   seq: number;
   /** Clock time the event was observed. */
   at: number;
-  kind: 'actor' | 'event' | 'microstep' | 'snapshot';
+  /** `fast`: a call the fast path answered without the statechart (a compact record, see {@link FastCallOutput}). */
+  kind: 'actor' | 'event' | 'microstep' | 'snapshot' | 'fast';
   /** The actor's session id (unique per actor in the app). */
   actor: string;
   /** The actor's id (the request id for request actors; the session id when none was given). */
@@ -49,10 +51,20 @@ export interface WireEvent {
   context?: unknown;
   /** Serialized error of an actor that failed (kind `snapshot`). */
   error?: unknown;
-  /** Output of an actor that finished (kind `snapshot`), redacted. */
+  /** Output of an actor that finished (kind `snapshot`), redacted; the call's outcome (kind `fast`). */
   output?: unknown;
   /** Transitions taken (kind `microstep`). */
   transitions?: WireTransition[];
+}
+
+/** The output of a `fast` record: one successful first attempt, no decisions. */
+export interface FastCallOutput {
+  status: 'succeeded';
+  answer: { source: 'primary'; provider: string; model?: string };
+  startedAt: number;
+  durationMs: number;
+  /** Providers skipped before the one that answered (circuit open, cooling down). */
+  skipped: string[];
 }
 
 /** A provider of a connected client, as shown in the breaker panel. */
@@ -88,7 +100,8 @@ export type AppMessage =
   | { t: 'def'; key: string; machineId: string; json: unknown }
   | { t: 'batch'; now: number; events: WireEvent[]; dropped: number }
   | { t: 'info'; now: number; providers: WireProvider[]; demo?: DemoState }
-  | { t: 'result'; id: string; ok: boolean; error?: string };
+  | { t: 'result'; id: string; ok: boolean; error?: string }
+  | SyncMessage;
 
 /** How an app describes itself. */
 export interface AppDescriptor {

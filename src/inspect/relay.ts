@@ -27,6 +27,8 @@ interface AppState {
   socket: WebSocket;
   defs: Map<string, Extract<AppMessage, { t: 'def' }>>;
   info: Extract<AppMessage, { t: 'info' }> | undefined;
+  /** The app's latest late-join snapshot. */
+  sync: Extract<AppMessage, { t: 'sync' }> | undefined;
   recent: WireEvent[];
 }
 
@@ -103,6 +105,7 @@ export function createInspectorRelay(options: InspectorRelayOptions = {}): Inspe
           socket,
           defs: new Map(),
           info: undefined,
+          sync: undefined,
           recent: [],
         };
         apps.set(state.id, state);
@@ -112,6 +115,7 @@ export function createInspectorRelay(options: InspectorRelayOptions = {}): Inspe
       const appId = state.id;
       if (message.t === 'def') state.defs.set(message.key, message);
       else if (message.t === 'info') state.info = message;
+      else if (message.t === 'sync') state.sync = message;
       else if (message.t === 'batch') {
         state.recent.push(...message.events);
         if (state.recent.length > maxRecent * 1.5) state.recent.splice(0, state.recent.length - maxRecent);
@@ -134,6 +138,7 @@ export function createInspectorRelay(options: InspectorRelayOptions = {}): Inspe
       socket.send(JSON.stringify({ t: 'app', appId, app: state.app } satisfies PageMessage));
       for (const def of state.defs.values()) socket.send(JSON.stringify({ ...def, appId }));
       if (state.info) socket.send(JSON.stringify({ ...state.info, appId }));
+      if (state.sync) socket.send(JSON.stringify({ ...state.sync, appId }));
       const recent = state.recent.slice(-maxRecent);
       socket.send(JSON.stringify({ t: 'batch', appId, now: Date.now(), events: recent, dropped: 0 }));
     }
