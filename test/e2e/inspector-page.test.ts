@@ -252,7 +252,7 @@ describe('inspector page in Chromium', () => {
     for (const id of ['alpha', 'beta', 'gamma']) await setOutage(id, false);
   }, 60_000);
 
-  it('tells a page without a valid token which URL to open', async () => {
+  it('tells a page without a valid token which URL to open', { timeout: 60_000 }, async () => {
     const lost = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     try {
       await lost.goto(urls.pageUrl.replace(/\?.*$/, ''));
@@ -268,7 +268,9 @@ describe('inspector page in Chromium', () => {
     }
   });
 
-  it('shows a separate Node app connected with inspect, and force open acts on that app', async () => {
+  it('shows a separate Node app connected with inspect, and force open acts on that app', {
+    timeout: 60_000,
+  }, async () => {
     const child: ChildProcess = spawn(
       process.execPath,
       ['--import', 'tsx', 'inspector/examples/connected-app.ts'],
