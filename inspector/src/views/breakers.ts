@@ -25,6 +25,8 @@ interface Card {
   stats: HTMLElement;
   diagram: StateDiagram;
   lane: HTMLCanvasElement;
+  /** What the small chart shows now: redrawn only when it changes. */
+  shown: { state: string; transitions: unknown } | undefined;
   demo: HTMLElement;
   inputs: Map<string, HTMLInputElement>;
 }
@@ -98,7 +100,11 @@ export class BreakerPanel {
     const chart = h('div', { class: 'diagram small', 'data-testid': `breaker-diagram-${id}` });
     const lane = h('canvas', { class: 'lane', 'data-testid': `breaker-lane-${id}` });
     const root = h('section', { class: 'card', 'data-provider': id }, title, stats, chart, lane, ops, demo);
-    const card = { root, state, stats, demo, inputs, diagram: new StateDiagram(chart, 'RIGHT'), lane };
+    const diagram = new StateDiagram(chart, 'RIGHT');
+    const card: Card = { root, state, stats, demo, inputs, diagram, lane, shown: undefined };
+    chart.addEventListener('drawn', () => {
+      card.shown = undefined;
+    });
     if (app.app.demo) this.buildDemoControls(card, id);
     return card;
   }
@@ -180,7 +186,11 @@ export class BreakerPanel {
       .join(' · ');
     const def = breaker?.def ? app.defs.get(breaker.def) : undefined;
     if (breaker?.def && def) void card.diagram.draw(breaker.def, def.json);
-    card.diagram.show(state, breaker?.lastTransitions ?? []);
+    const transitions = breaker?.lastTransitions ?? [];
+    if (card.shown?.state !== state || card.shown.transitions !== transitions) {
+      card.shown = { state, transitions };
+      card.diagram.show(state, transitions);
+    }
     card.root.dataset.history = String(breaker?.history.length ?? 0);
     drawLane(card.lane, breaker?.history ?? [], now);
     const settings = app.demo?.providers[p.id];
