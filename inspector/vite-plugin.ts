@@ -17,6 +17,8 @@ export interface InspectorPluginOptions {
   demo?: boolean;
   /** Demo requests per second at start. @default 3 */
   rps?: number;
+  /** Events the relay keeps per app for pages that join late. @default 2000 */
+  recent?: number;
 }
 
 /** URLs of a running inspector. */
@@ -43,6 +45,7 @@ export function resilientInspector(
   options: InspectorPluginOptions = {},
 ): Plugin & { api: InspectorPluginApi } {
   const relay = createInspectorRelay({
+    ...(options.recent === undefined ? {} : { recent: options.recent }),
     ...((options.token ?? process.env.RESILIENT_LLM_INSPECT_TOKEN)
       ? { token: (options.token ?? process.env.RESILIENT_LLM_INSPECT_TOKEN) as string }
       : {}),

@@ -1,7 +1,9 @@
 /**
  * Draws a statechart as SVG from its elkjs layout, highlights the active states, and animates the
  * transitions just taken. The root element carries `data-active` (innermost active state ids) so tests
- * and users can read what is highlighted.
+ * and users can read what is highlighted. In path mode the states a request visited and the edges it took
+ * stay bright and the rest is dimmed. Wheel zooms, dragging pans; the default zoom is actual size (12 px
+ * labels) or smaller only when the chart fits whole; clicking a compound state's title collapses it.
  */
 import type { WireTransition } from '../../src/inspect/protocol.js';
 import { type ElkOutNode, layout } from './elk.js';
@@ -32,13 +34,134 @@ export class StateDiagram {
   private readonly edgeEls = new Map<string, SVGGElement>();
   private active: string[] = [];
   private flip = false;
+  private json: unknown;
+  private readonly collapsed = new Set<string>();
+  private path: { states: Set<string>; edges: Set<string> } | undefined;
+  private svg: SVGSVGElement | undefined;
+  private size = { width: 100, height: 100 };
+  /** The visible part of the chart, in chart units. */
+  private view = { x: 0, y: 0, width: 100, height: 100 };
 
   constructor(
     readonly root: HTMLElement,
     private readonly direction: 'DOWN' | 'RIGHT' = 'DOWN',
+    /** Pan and zoom with the mouse (the request chart); small multiples just fit. */
+    private readonly interactive = false,
   ) {
-    root.title = 'double-click: fit / actual size';
-    root.addEventListener('dblclick', () => root.classList.toggle('zoomed'));
+    if (interactive) this.enablePanZoom();
+  }
+
+  /** Zoom factor: screen px per chart unit. */
+  get scale(): number {
+    const width = this.root.clientWidth || this.view.width;
+    return width / this.view.width;
+  }
+
+  /** Shows the whole chart. */
+  fit(): void {
+    const { width, height } = this.size;
+    const box = this.viewport();
+    const scale = Math.min(box.width / width, box.height / height);
+    this.setView(0, 0, box.width / scale, box.height / scale);
+  }
+
+  /** Actual size (1 chart unit per px), keeping the top left corner. */
+  actualSize(): void {
+    const box = this.viewport();
+    this.setView(this.view.x, this.view.y, box.width, box.height);
+  }
+
+  /** Zooms by `factor` around the point (`cx`, `cy`) of the viewport (its centre by default). */
+  zoom(factor: number, cx?: number, cy?: number): void {
+    const box = this.viewport();
+    const fx = (cx ?? box.width / 2) / box.width;
+    const fy = (cy ?? box.height / 2) / box.height;
+    const width = Math.min(this.size.width * 4, Math.max(60, this.view.width / factor));
+    const height = width * (box.height / box.width);
+    const px = this.view.x + fx * this.view.width;
+    const py = this.view.y + fy * this.view.height;
+    this.setView(px - fx * width, py - fy * height, width, height);
+  }
+
+  private viewport(): { width: number; height: number } {
+    return { width: this.root.clientWidth || 600, height: this.root.clientHeight || 400 };
+  }
+
+  private setView(x: number, y: number, width: number, height: number): void {
+    this.view = { x, y, width, height };
+    this.svg?.setAttribute('viewBox', `${x} ${y} ${width} ${height}`);
+    this.root.dataset.scale = this.scale.toFixed(3);
+  }
+
+  /** Default zoom: actual size from the top left corner, so every label is as large as the page's text. */
+  private defaultView(): void {
+    if (!this.interactive) return;
+    const box = this.viewport();
+    this.setView(0, 0, box.width, box.height);
+  }
+
+  /** Pans so that state `id` is in view (when it is not). */
+  reveal(id: string): void {
+    const g = this.nodeEls.get(id);
+    if (!this.interactive || !g) return;
+    const rect = g.querySelector('rect');
+    if (!rect) return;
+    const x = Number(rect.getAttribute('x'));
+    const y = Number(rect.getAttribute('y'));
+    const w = Number(rect.getAttribute('width'));
+    const h = Number(rect.getAttribute('height'));
+    const v = this.view;
+    if (x >= v.x && y >= v.y && x + w <= v.x + v.width && y + h <= v.y + v.height) return;
+    this.setView(x + w / 2 - v.width / 2, y + h / 2 - v.height / 2, v.width, v.height);
+  }
+
+  private enablePanZoom(): void {
+    const root = this.root;
+    root.classList.add('pannable');
+    root.addEventListener(
+      'wheel',
+      (event) => {
+        event.preventDefault();
+        const r = root.getBoundingClientRect();
+        this.zoom(event.deltaY < 0 ? 1.15 : 1 / 1.15, event.clientX - r.left, event.clientY - r.top);
+      },
+      { passive: false },
+    );
+    let drag: { x: number; y: number; vx: number; vy: number } | undefined;
+    root.addEventListener('pointerdown', (event) => {
+      if ((event.target as Element).closest('.node.compound > text, .node.parallel > text')) return;
+      drag = { x: event.clientX, y: event.clientY, vx: this.view.x, vy: this.view.y };
+      root.setPointerCapture(event.pointerId);
+    });
+    root.addEventListener('pointermove', (event) => {
+      if (!drag) return;
+      const k = 1 / this.scale;
+      this.setView(
+        drag.vx - (event.clientX - drag.x) * k,
+        drag.vy - (event.clientY - drag.y) * k,
+        this.view.width,
+        this.view.height,
+      );
+    });
+    const end = () => {
+      drag = undefined;
+    };
+    root.addEventListener('pointerup', end);
+    root.addEventListener('pointercancel', end);
+    root.addEventListener('click', (event) => {
+      const title = (event.target as Element).closest('.node > text.title');
+      const id = title?.parentElement?.getAttribute('data-state-id');
+      if (id && title?.parentElement?.classList.contains('collapsible')) void this.toggle(id);
+    });
+  }
+
+  /** Collapses or expands compound state `id` and lays the chart out again. */
+  async toggle(id: string): Promise<void> {
+    if (this.collapsed.has(id)) this.collapsed.delete(id);
+    else this.collapsed.add(id);
+    const key = this.defKey;
+    this.defKey = undefined;
+    if (key !== undefined) await this.draw(key, this.json, true);
   }
 
   /** The key of the definition drawn, if any. */
@@ -52,23 +175,30 @@ export class StateDiagram {
   }
 
   /** Lays out and draws a machine definition (once per key). */
-  async draw(key: string, json: unknown): Promise<void> {
+  async draw(key: string, json: unknown, keepView = false): Promise<void> {
     if (this.defKey === key) return;
     this.defKey = key;
-    const input = buildLayoutInput(json as StateJson, this.direction);
+    this.json = json;
+    const input = buildLayoutInput(json as StateJson, this.direction, this.collapsed);
     const laid = await layout(input.graph);
     if (this.defKey !== key) return;
     this.input = input;
     this.render(laid, input);
+    if (!keepView) this.defaultView();
+    else this.setView(this.view.x, this.view.y, this.view.width, this.view.height);
+    this.root.dispatchEvent(new CustomEvent('drawn'));
   }
 
   private render(graph: ElkOutNode, input: LayoutInput): void {
     this.nodeEls.clear();
     this.edgeEls.clear();
+    this.size = { width: graph.width ?? 100, height: graph.height ?? 100 };
     const svg = el('svg', {
-      viewBox: `0 0 ${graph.width ?? 100} ${graph.height ?? 100}`,
+      viewBox: `0 0 ${this.size.width} ${this.size.height}`,
       class: 'diagram-svg',
+      ...(this.interactive ? { preserveAspectRatio: 'xMinYMin meet' } : {}),
     });
+    this.svg = svg;
     const defs = el('defs', {});
     const marker = el('marker', {
       id: `arrow-${this.root.id}`,
@@ -92,8 +222,10 @@ export class StateDiagram {
       const y = oy + (node.y ?? 0);
       absolute.set(node.id, { x, y });
       const info = input.nodes.get(node.id);
+      const compound = info?.type === 'compound' || info?.type === 'parallel';
+      const folded = this.collapsed.has(node.id);
       const g = el('g', {
-        class: `node ${info?.kind ?? 'state'} ${info?.type ?? ''}`,
+        class: `node ${info?.kind ?? 'state'} ${folded ? 'atomic folded' : (info?.type ?? '')}${compound ? ' collapsible' : ''}`,
         'data-state-id': node.id,
       });
       const w = node.width ?? 0;
@@ -101,8 +233,8 @@ export class StateDiagram {
       if (info?.kind === 'initial') g.append(el('circle', { cx: x + w / 2, cy: y + h / 2, r: w / 2 }));
       else {
         g.append(el('rect', { x, y, width: w, height: h, rx: info?.kind === 'any' ? 11 : 8 }));
-        const text = el('text', { x: x + 8, y: y + 18 });
-        text.textContent = info?.label ?? node.id;
+        const text = el('text', { x: x + 8, y: y + 18, class: 'title' });
+        text.textContent = `${compound && this.interactive ? (folded ? '[+] ' : '[-] ') : ''}${info?.label ?? node.id}`;
         g.append(text);
         if (info?.notes.length) {
           const note = el('text', { x: x + 8, y: y + 34, class: 'note' });
@@ -149,6 +281,36 @@ export class StateDiagram {
     }
     this.root.replaceChildren(svg);
     this.applyActive();
+    this.applyPath();
+  }
+
+  /**
+   * Path mode: the states in `states` and the transitions in `taken` stay bright, the rest is dimmed;
+   * undefined leaves path mode.
+   */
+  showPath(states: readonly string[] | undefined, taken: readonly WireTransition[] = []): void {
+    this.path = states === undefined ? undefined : { states: new Set(states), edges: new Set() };
+    if (this.path && this.input)
+      for (const t of taken)
+        for (const id of this.input.edgesByTransition.get(
+          transitionKey(t.source, t.event, t.guard, t.targets),
+        ) ?? [])
+          this.path.edges.add(id);
+    this.applyPath();
+  }
+
+  private applyPath(): void {
+    const path = this.path;
+    this.svg?.classList.toggle('path-mode', path !== undefined);
+    for (const [id, g] of this.nodeEls) {
+      const folded = [...this.collapsed].some((c) => id === c);
+      const hit =
+        path !== undefined &&
+        (path.states.has(id) || (folded && [...path.states].some((s) => s.startsWith(`${id}.`))));
+      g.classList.toggle('visited', hit);
+    }
+    for (const [id, g] of this.edgeEls) g.classList.toggle('on-path', path?.edges.has(id) === true);
+    this.root.dataset.visited = path ? String(path.states.size) : '';
   }
 
   /** Highlights the states of `value` and animates `taken` transitions. */
@@ -173,6 +335,8 @@ export class StateDiagram {
 
   private applyActive(): void {
     const set = new Set(this.active);
+    // A collapsed state is active when one of its hidden descendants is.
+    for (const c of this.collapsed) if (this.active.some((id) => id.startsWith(`${c}.`))) set.add(c);
     for (const [id, g] of this.nodeEls) g.classList.toggle('active', set.has(id));
     const leaves = this.active.filter((id) => !this.active.some((other) => other.startsWith(`${id}.`)));
     this.root.dataset.active = leaves.join(' ');

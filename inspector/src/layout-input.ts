@@ -110,8 +110,15 @@ function isDescendant(id: string, ancestor: string): boolean {
   return id.startsWith(`${ancestor}.`);
 }
 
-/** Builds the elkjs input for a machine definition, laid out top-down or left-to-right. */
-export function buildLayoutInput(root: StateJson, direction: 'DOWN' | 'RIGHT' = 'DOWN'): LayoutInput {
+/**
+ * Builds the elkjs input for a machine definition, laid out top-down or left-to-right. States in `collapsed`
+ * are drawn as one box: their descendants are left out and transitions to or from them end at the box.
+ */
+export function buildLayoutInput(
+  root: StateJson,
+  direction: 'DOWN' | 'RIGHT' = 'DOWN',
+  collapsed: ReadonlySet<string> = new Set(),
+): LayoutInput {
   const nodes = new Map<string, NodeInfo>();
   const edgesByTransition = new Map<string, string[]>();
   const idByPath = new Map<string, string>();
@@ -184,7 +191,9 @@ export function buildLayoutInput(root: StateJson, direction: 'DOWN' | 'RIGHT' = 
       };
       nodes.set(child.id, info);
       const label = textBox(child.key);
-      if (child.type === 'compound' || child.type === 'parallel') {
+      const folded = collapsed.has(child.id) && Object.keys(child.states ?? {}).length > 0;
+      if (folded) info.notes = [...notes, 'collapsed: click to expand'];
+      if (!folded && (child.type === 'compound' || child.type === 'parallel')) {
         out.push({
           id: child.id,
           labels: [label],
@@ -208,6 +217,12 @@ export function buildLayoutInput(root: StateJson, direction: 'DOWN' | 'RIGHT' = 
   };
 
   const topChildren = build(root);
+  // An end inside a collapsed state moves to the outermost collapsed ancestor.
+  const visible = (id: string): string => {
+    let shown = id;
+    for (const c of collapsed) if (isDescendant(id, c) && shown.length > c.length) shown = c;
+    return shown;
+  };
   let n = 0;
   for (const state of all) {
     for (const t of [...(state.transitions ?? []), ...(state.always ?? [])]) {
@@ -215,14 +230,15 @@ export function buildLayoutInput(root: StateJson, direction: 'DOWN' | 'RIGHT' = 
       if (targets.length === 0) continue;
       const source = strip(t.source);
       // A parent's transition into its own descendants starts from its "any state" marker.
-      const from =
-        needsAny.has(source) && targets.every((target) => isDescendant(target, source))
-          ? `${source}::any`
-          : source;
+      const inner = needsAny.has(source) && targets.every((target) => isDescendant(target, source));
+      const from = visible(inner ? `${source}::any` : source);
+      if (!nodes.has(from) && from !== root.id) continue;
       const text = `${eventLabel(t, invokes)}${t.guard ? ` [${t.guard}]` : ''}`;
       for (const target of targets) {
+        const to = visible(target);
+        if (to === from && to !== target) continue; // inside a collapsed state
         const id = `e${n++}`;
-        edges.push({ id, sources: [from], targets: [target], labels: [textBox(text)] });
+        edges.push({ id, sources: [from], targets: [to], labels: [textBox(text)] });
         const key = transitionKey(source, t.eventType, t.guard, targets);
         edgesByTransition.set(key, [...(edgesByTransition.get(key) ?? []), id]);
       }

@@ -1,6 +1,7 @@
 /**
  * The inspector page: connects to the relay with the token from the URL, folds messages into the store,
- * and redraws what changed — diagrams every frame, lists a few times a second.
+ * and redraws what changed — the live chart a few times a second, lists a few times a second. Without a
+ * valid token it says which URL to open instead of waiting.
  */
 import type { InspectorCommand } from '../../src/inspect/protocol.js';
 import { RelayConnection } from './connection.js';
@@ -8,8 +9,9 @@ import { StateDiagram } from './diagram.js';
 import { byId, esc } from './dom.js';
 import { type AppView, InspectorStore, valueText } from './store.js';
 import { BreakerPanel } from './views/breakers.js';
-import { drawCharts } from './views/chart.js';
-import { ReplayPanel } from './views/replay-panel.js';
+import { drawCharts, legendHtml } from './views/chart.js';
+import { describeCommand } from './views/messages.js';
+import { PathView } from './views/path-view.js';
 import { RequestList } from './views/requests.js';
 import { Timeline } from './views/timeline.js';
 import './style.css';
@@ -19,18 +21,27 @@ const token = params.get('token') ?? sessionStorage.getItem('resilient-llm-token
 if (token) sessionStorage.setItem('resilient-llm-token', token);
 
 const store = new InspectorStore();
-const requestDiagram = new StateDiagram(byId('request-diagram'));
-const breakerDiagram = new StateDiagram(byId('breaker-diagram'), 'RIGHT');
+const requestDiagram = new StateDiagram(byId('request-diagram'), 'DOWN', true);
 const appSelect = byId<HTMLSelectElement>('app-select');
 const status = byId('status');
+const pending = new Map<string, string>();
 let appId: string | undefined;
-let breakerProvider: string | undefined;
+
+function showTokenScreen(reason: string): void {
+  byId('token-screen').hidden = false;
+  byId('token-reason').textContent = reason;
+  document.body.classList.add('no-token');
+}
 
 const connection = new RelayConnection(
   `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/__resilient/ws?role=page&token=${encodeURIComponent(token)}`,
   (message) => {
     if (message.t === 'result') {
-      status.textContent = message.ok ? `✓ ${message.id} applied` : `✗ ${message.error ?? 'failed'}`;
+      const what = pending.get(message.id) ?? 'The command';
+      pending.delete(message.id);
+      status.textContent = message.ok
+        ? `${what}: done.`
+        : `${what} failed: ${message.error ?? 'no reason given'}`;
       status.dataset.lastResult = message.ok ? 'ok' : 'error';
       return;
     }
@@ -38,29 +49,40 @@ const connection = new RelayConnection(
   },
   (state) => {
     byId('conn').dataset.state = state;
-    byId('conn').textContent =
-      state === 'refused' && !token ? 'no token: open the URL the server printed' : state;
+    byId('conn').textContent = state === 'open' ? 'connected' : state;
+    if (state === 'open') {
+      byId('token-screen').hidden = true;
+      document.body.classList.remove('no-token');
+    }
+    if (state === 'refused')
+      showTokenScreen(
+        token
+          ? 'The relay refused this token: it is wrong, or the inspector was restarted with a new one.'
+          : 'This URL has no token.',
+      );
   },
 );
+if (!token) showTokenScreen('This URL has no token.');
 
 const send = (command: InspectorCommand) => {
-  if (appId) connection.command(appId, command);
+  if (!appId) return;
+  const id = connection.command(appId, command);
+  pending.set(id, describeCommand(command));
+  status.textContent = `${describeCommand(command)}…`;
 };
-const breakers = new BreakerPanel(byId('breakers'), store, send, (provider) => {
-  breakerProvider = provider;
-  store.dirty.breakers = true;
-});
+const breakers = new BreakerPanel(byId('breakers'), store, send);
 const requests = new RequestList(byId('requests-body'), store, (key) => {
   const request = store.requests.get(key);
   if (!request) return;
   requests.selected = key;
-  replay.open(request);
+  path.open(request);
   timeline.filter = request.id;
   byId<HTMLInputElement>('timeline-filter').value = request.id;
+  byId('request-diagram-title').textContent = `request path · ${request.id}`;
   store.dirty.requests = store.dirty.timeline = true;
 });
 const timeline = new Timeline(byId('timeline-body'), store);
-const replay = new ReplayPanel(requestDiagram, () => {
+const path = new PathView(requestDiagram, () => {
   requests.selected = undefined;
   store.dirty.live = store.dirty.requests = true;
 });
@@ -70,15 +92,32 @@ byId<HTMLInputElement>('timeline-filter').addEventListener('input', (event) => {
 });
 appSelect.addEventListener('change', () => {
   appId = appSelect.value;
-  if (replay.active) replay.close();
+  if (path.active) path.close();
   for (const key of Object.keys(store.dirty)) store.dirty[key as keyof typeof store.dirty] = true;
 });
 const rps = byId<HTMLInputElement>('demo-rps');
 rps.addEventListener('change', () => send({ type: 'demo.traffic', rps: Number(rps.value) }));
+byId('zoom-in').addEventListener('click', () => requestDiagram.zoom(1.25));
+byId('zoom-out').addEventListener('click', () => requestDiagram.zoom(0.8));
+byId('zoom-fit').addEventListener('click', () => requestDiagram.fit());
+byId('zoom-actual').addEventListener('click', () => requestDiagram.actualSize());
+byId('legend').innerHTML = legendHtml();
 
 function currentApp(): AppView | undefined {
   if (!appId || !store.apps.has(appId)) appId = [...store.apps.values()].find((a) => a.connected)?.appId;
   return appId ? store.apps.get(appId) : undefined;
+}
+
+function renderMode(app: AppView | undefined): void {
+  const mode = byId('mode');
+  const fast = app?.mode?.fastPath;
+  mode.dataset.mode = fast === undefined ? '' : fast ? 'fast' : 'full';
+  mode.textContent =
+    fast === undefined
+      ? ''
+      : fast
+        ? 'mode: fast path on — uneventful calls show as "fast" records, calls that needed a decision in full'
+        : 'mode: fast path off — every call runs the statechart and shows in full';
 }
 
 function renderApps(app: AppView | undefined): void {
@@ -90,21 +129,10 @@ function renderApps(app: AppView | undefined): void {
     .join('');
   byId('demo-panel').hidden = !app?.app.demo;
   if (app?.demo && document.activeElement !== rps) rps.value = String(app.demo.rps);
-  for (const def of app?.defs.entries() ?? []) {
-    const [key, { machineId, json }] = def;
+  for (const [key, { machineId, json }] of app?.defs.entries() ?? [])
     if (machineId === 'request') void requestDiagram.draw(key, json);
-    if (machineId === 'circuitBreaker') void breakerDiagram.draw(key, json);
-  }
   byId('dropped').textContent = app?.dropped ? `${app.dropped} events dropped` : '';
-}
-
-function renderBreakerDiagram(app: AppView | undefined): void {
-  const providers = app?.providers ?? [];
-  const provider = providers.find((p) => p.id === breakerProvider) ?? providers[0];
-  if (!app || !provider?.breakerActor) return;
-  const breaker = store.breakers.get(`${app.appId}/${provider.breakerActor}`);
-  byId('breaker-diagram-title').textContent = `circuit breaker · ${provider.id}`;
-  breakerDiagram.show(breaker?.state ?? provider.breaker, breaker?.lastTransitions ?? []);
+  renderMode(app);
 }
 
 let lastLists = 0;
@@ -117,8 +145,8 @@ function frame(time: number): void {
     d.apps = false;
     renderApps(app);
   }
-  // The live diagram follows at 5 Hz: faster is unreadable and costs paint time under heavy traffic.
-  if (d.live && !replay.active && store.live && time - lastLive > 200) {
+  // The live chart follows at 5 Hz: faster is unreadable and costs paint time under heavy traffic.
+  if (d.live && !path.active && store.live && time - lastLive > 200) {
     d.live = false;
     lastLive = time;
     const request = store.requests.get(store.live.key);
@@ -133,7 +161,6 @@ function frame(time: number): void {
     if (d.breakers) {
       d.breakers = false;
       breakers.render(app);
-      renderBreakerDiagram(app);
     }
     if (d.requests) {
       d.requests = false;
@@ -154,9 +181,4 @@ function frame(time: number): void {
 requestAnimationFrame(frame);
 
 /** For tests and benchmarks. */
-(window as unknown as { __inspector: unknown }).__inspector = {
-  store,
-  replay,
-  requestDiagram,
-  breakerDiagram,
-};
+(window as unknown as { __inspector: unknown }).__inspector = { store, path, requestDiagram };

@@ -38,10 +38,10 @@ export function buildReplaySteps(path: readonly PathStep[], idByPath: Map<string
 }
 
 /** A position in a replay, moved by step or by scrubbing. */
-export class ReplayCursor {
+export class ReplayCursor<S extends { index: number; offsetMs: number } = ReplayStep> {
   private position = 0;
 
-  constructor(readonly steps: readonly ReplayStep[]) {
+  constructor(readonly steps: readonly S[]) {
     if (steps.length === 0) throw new RangeError('A replay needs at least one step');
   }
 
@@ -51,8 +51,8 @@ export class ReplayCursor {
   }
 
   /** The current step. */
-  get step(): ReplayStep {
-    return this.steps[this.position] as ReplayStep;
+  get step(): S {
+    return this.steps[this.position] as S;
   }
 
   /** True at the last step. */
@@ -61,30 +61,30 @@ export class ReplayCursor {
   }
 
   /** Moves to `index`, clamped to the steps; returns the step. */
-  seek(index: number): ReplayStep {
+  seek(index: number): S {
     const target = Number.isFinite(index) ? Math.trunc(index) : 0;
     this.position = Math.min(this.steps.length - 1, Math.max(0, target));
     return this.step;
   }
 
-  next(): ReplayStep {
+  next(): S {
     return this.seek(this.position + 1);
   }
 
-  prev(): ReplayStep {
+  prev(): S {
     return this.seek(this.position - 1);
   }
 
-  first(): ReplayStep {
+  first(): S {
     return this.seek(0);
   }
 
-  last(): ReplayStep {
+  last(): S {
     return this.seek(this.steps.length - 1);
   }
 
   /** Moves to the last step at or before `offsetMs` from the start (scrubbing by time). */
-  seekTime(offsetMs: number): ReplayStep {
+  seekTime(offsetMs: number): S {
     let index = 0;
     for (const step of this.steps) if (step.offsetMs <= offsetMs) index = step.index;
     return this.seek(index);

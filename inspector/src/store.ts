@@ -6,11 +6,20 @@
 import type {
   AppDescriptor,
   DemoState,
+  FastCallOutput,
   PageMessage,
   WireEvent,
   WireProvider,
   WireTransition,
 } from '../../src/inspect/protocol.js';
+import {
+  answerSourceOf,
+  BREAKER_HISTORY,
+  countSource,
+  type InspectMode,
+  SOURCE_BUCKET_MS,
+  type SyncMessage,
+} from '../../src/inspect/sync.js';
 import { Ring } from './ring.js';
 
 /** A connected app. */
@@ -24,6 +33,18 @@ export interface AppView {
   offsetMs: number;
   connected: boolean;
   dropped: number;
+  /** How the app's client feeds the inspector (from its late-join snapshot). */
+  mode: InspectMode | undefined;
+  /** Last event sequence number its late-join snapshot reflected. */
+  syncSeq: number;
+}
+
+/** What the path view reads from a request's context after a step. */
+export interface StepContext {
+  provider: string | undefined;
+  backoffMs: number | undefined;
+  lastValidation: string | null | undefined;
+  attempts: ReadonlyArray<{ provider: string; outcome: string; decision: string; retryAfterMs?: number }>;
 }
 
 /** One step of a request's recorded path. */
@@ -32,6 +53,10 @@ export interface PathStep {
   event: string;
   value: unknown;
   transitions: WireTransition[];
+  /** The event that caused the step (redacted), shared by the microsteps it caused. */
+  detail?: unknown;
+  /** The request's context after the macrostep. */
+  context?: StepContext;
 }
 
 /** A request actor, as listed. */
@@ -51,6 +76,12 @@ export interface RequestView {
   errorType: string | undefined;
   state: unknown;
   path: PathStep[];
+  /** Answered on the fast path (a compact record: no statechart, no path). */
+  fast: boolean;
+  /** The event the next microsteps belong to. */
+  pendingEvent?: unknown;
+  /** Index of the first path step still without a context. */
+  contextFrom: number;
 }
 
 /** A breaker actor. */
@@ -82,11 +113,9 @@ export interface SourceBucket {
 }
 
 /** Length of a chart bucket, ms. */
-export const BUCKET_MS = 2_000;
-const MAX_BUCKETS = 90;
+export const BUCKET_MS = SOURCE_BUCKET_MS;
 const MAX_REQUESTS = 300;
 const MAX_PATH = 400;
-const MAX_HISTORY = 200;
 
 /** What changed since views last drew. */
 export interface Dirty {
@@ -153,6 +182,8 @@ export class InspectorStore {
           offsetMs: 0,
           connected: true,
           dropped: 0,
+          mode: undefined,
+          syncSeq: 0,
         });
         this.dirty.apps = true;
         return;
@@ -178,6 +209,9 @@ export class InspectorStore {
         this.dirty.apps = true;
         return;
       }
+      case 'sync':
+        this.applySync(message);
+        return;
       case 'batch': {
         const app = this.apps.get(message.appId);
         if (app) {
@@ -192,14 +226,41 @@ export class InspectorStore {
     }
   }
 
+  /** A late-join snapshot: breakers and answer counts as the app's bridge has them. */
+  private applySync(message: SyncMessage & { appId: string }): void {
+    const app = this.apps.get(message.appId);
+    if (!app || message.seq < app.syncSeq) return;
+    app.syncSeq = message.seq;
+    if (app.mode?.fastPath !== message.mode?.fastPath) this.dirty.apps = true;
+    app.mode = message.mode;
+    this.sources.set(message.appId, message.sources);
+    for (const b of message.breakers) {
+      const key = `${message.appId}/${b.actor}`;
+      this.actorDefs.set(key, b.def);
+      const breaker = this.breakerOf(message.appId, key, b.actor, b.def);
+      breaker.history = b.history;
+      if (b.snapshot) {
+        breaker.state = valueText(b.snapshot.value);
+        breaker.context = b.snapshot.context as Record<string, unknown>;
+      }
+    }
+    this.dirty.breakers = this.dirty.chart = true;
+  }
+
   private applyEvent(appId: string, e: WireEvent): void {
     this.eventsApplied++;
+    if (e.kind === 'fast') {
+      this.applyFast(appId, e);
+      return;
+    }
     const key = `${appId}/${e.actor}`;
     if (e.def) this.actorDefs.set(key, e.def);
     const def = e.def ?? this.actorDefs.get(key);
     const machine = this.machineOf(def);
-    if (machine === 'request') this.applyRequest(appId, key, def, e);
-    else if (machine === 'circuitBreaker') this.applyBreaker(appId, key, def, e);
+    // Events the late-join snapshot already reflects change neither breakers nor answer counts.
+    const fresh = e.seq > (this.apps.get(appId)?.syncSeq ?? 0);
+    if (machine === 'request') this.applyRequest(appId, key, def, e, fresh);
+    else if (machine === 'circuitBreaker' && fresh) this.applyBreaker(appId, key, def, e);
     if (e.kind === 'event' && e.type) {
       const request = this.requests.get(key);
       const entry: TimelineEntry = {
@@ -221,44 +282,101 @@ export class InspectorStore {
     }
   }
 
-  private applyRequest(appId: string, key: string, def: string | undefined, e: WireEvent): void {
+  private applyFast(appId: string, e: WireEvent): void {
+    const output = e.output as FastCallOutput;
+    const key = `${appId}/${e.actor}`;
+    const request = this.newRequest(appId, e, undefined);
+    request.startedAt = output.startedAt;
+    request.endedAt = e.at;
+    request.status = 'succeeded';
+    request.source = 'primary';
+    request.provider = output.answer.provider;
+    request.providers = [output.answer.provider];
+    request.attempts = 1;
+    request.fast = true;
+    request.state = 'succeeded';
+    this.requests.set(key, request);
+    this.trimRequests();
+    if (e.seq > (this.apps.get(appId)?.syncSeq ?? 0)) this.countSource(appId, e.at, 'primary');
+    this.timeline.push({
+      appId,
+      at: e.at,
+      actor: e.id,
+      requestId: e.id,
+      provider: output.answer.provider,
+      type: 'fast success',
+      state: `answered by ${output.answer.provider} in ${Math.round(output.durationMs)} ms`,
+    });
+    this.dirty.requests = this.dirty.timeline = true;
+  }
+
+  private newRequest(appId: string, e: WireEvent, def: string | undefined): RequestView {
+    return {
+      appId,
+      id: e.id,
+      session: e.actor,
+      def,
+      startedAt: e.at,
+      endedAt: undefined,
+      status: 'active',
+      source: undefined,
+      provider: undefined,
+      providers: [],
+      attempts: 0,
+      errorType: undefined,
+      state: undefined,
+      path: [],
+      fast: false,
+      contextFrom: 0,
+    };
+  }
+
+  private applyRequest(
+    appId: string,
+    key: string,
+    def: string | undefined,
+    e: WireEvent,
+    fresh: boolean,
+  ): void {
     let request = this.requests.get(key);
     if (!request) {
-      request = {
-        appId,
-        id: e.id,
-        session: e.actor,
-        def,
-        startedAt: e.at,
-        endedAt: undefined,
-        status: 'active',
-        source: undefined,
-        provider: undefined,
-        providers: [],
-        attempts: 0,
-        errorType: undefined,
-        state: undefined,
-        path: [],
-      };
+      request = this.newRequest(appId, e, def);
       this.requests.set(key, request);
       this.trimRequests();
     }
+    if (e.kind === 'event') request.pendingEvent = e.event;
     if (e.kind === 'microstep') {
-      const step = { at: e.at, event: e.type ?? '', value: e.value, transitions: e.transitions ?? [] };
+      const step: PathStep = {
+        at: e.at,
+        event: e.type ?? '',
+        value: e.value,
+        transitions: e.transitions ?? [],
+        detail: request.pendingEvent,
+      };
       if (request.path.length < MAX_PATH) request.path.push(step);
       request.state = e.value;
       this.live = { key, transitions: step.transitions };
       this.dirty.live = true;
     } else if (e.kind === 'snapshot') {
       if (request.path.length === 0)
-        request.path.push({ at: e.at, event: e.type ?? '', value: e.value, transitions: [] });
+        request.path.push({
+          at: e.at,
+          event: e.type ?? '',
+          value: e.value,
+          transitions: [],
+          detail: request.pendingEvent,
+        });
       request.state = e.value;
-      this.readRequestContext(request, e);
+      const context = stepContext(e.context);
+      for (let i = request.contextFrom; i < request.path.length; i++)
+        (request.path[i] as PathStep).context = context;
+      request.contextFrom = request.path.length;
+      this.readRequestContext(request, e, fresh);
       this.dirty.requests = true;
     }
   }
 
-  private readRequestContext(request: RequestView, e: WireEvent): void {
+  private readRequestContext(request: RequestView, e: WireEvent, fresh: boolean): void {
     const context = (e.context ?? {}) as {
       provider?: { id?: string } | null;
       attempts?: Array<{ provider: string; outcome: string }>;
@@ -280,7 +398,7 @@ export class InspectorStore {
       request.source = output.answer?.source;
       if (output.answer?.provider) request.provider = output.answer.provider;
       request.errorType = output.error?.type;
-      this.countSource(request.appId, e.at, request.source ?? 'failed');
+      if (fresh) this.countSource(request.appId, e.at, answerSourceOf(e) ?? 'failed');
     }
   }
 
@@ -290,15 +408,7 @@ export class InspectorStore {
       buckets = [];
       this.sources.set(appId, buckets);
     }
-    const start = Math.floor(at / BUCKET_MS) * BUCKET_MS;
-    let last = buckets.at(-1);
-    if (!last || last.start < start) {
-      last = { start, counts: {} };
-      buckets.push(last);
-      if (buckets.length > MAX_BUCKETS) buckets.shift();
-    }
-    const bucket = last.start === start ? last : buckets.find((b) => b.start === start);
-    if (bucket) bucket.counts[source] = (bucket.counts[source] ?? 0) + 1;
+    countSource(buckets, at, source);
     this.dirty.chart = true;
   }
 
@@ -314,30 +424,42 @@ export class InspectorStore {
     }
   }
 
-  private applyBreaker(appId: string, key: string, def: string | undefined, e: WireEvent): void {
+  private breakerOf(appId: string, key: string, session: string, def: string | undefined): BreakerView {
     let breaker = this.breakers.get(key);
     if (!breaker) {
-      breaker = {
-        appId,
-        session: e.actor,
-        def,
-        state: '',
-        context: undefined,
-        history: [],
-        lastTransitions: [],
-      };
+      breaker = { appId, session, def, state: '', context: undefined, history: [], lastTransitions: [] };
       this.breakers.set(key, breaker);
     }
+    return breaker;
+  }
+
+  private applyBreaker(appId: string, key: string, def: string | undefined, e: WireEvent): void {
+    const breaker = this.breakerOf(appId, key, e.actor, def);
     if (e.kind === 'microstep') breaker.lastTransitions = e.transitions ?? [];
     if (e.kind !== 'snapshot') return;
     const state = valueText(e.value);
     if (state !== breaker.state) {
       breaker.history.push({ at: e.at, state });
-      if (breaker.history.length > MAX_HISTORY) breaker.history.shift();
+      if (breaker.history.length > BREAKER_HISTORY) breaker.history.shift();
       this.dirty.chart = true;
     }
     breaker.state = state;
     breaker.context = e.context as Record<string, unknown>;
     this.dirty.breakers = true;
   }
+}
+
+function stepContext(raw: unknown): StepContext {
+  const c = (raw ?? {}) as {
+    provider?: { id?: string } | null;
+    backoffMs?: number;
+    lastValidation?: string | null;
+    attempts?: StepContext['attempts'];
+  };
+  return {
+    provider: c.provider?.id,
+    backoffMs: c.backoffMs,
+    lastValidation: c.lastValidation,
+    attempts: c.attempts ?? [],
+  };
 }

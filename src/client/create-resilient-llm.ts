@@ -6,7 +6,7 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { requestMachine } from '../../machines/request.js';
 import type { BreakerOptions } from '../breaker/options.js';
 import { LLMError } from '../errors/llm-error.js';
-import { createInspectBridge } from '../inspect/bridge.js';
+import { createInspectBridge, type FastPathObserver } from '../inspect/bridge.js';
 import { createRetryBudget } from '../retry-budget.js';
 import { createClientObserver } from '../telemetry/create-observer.js';
 import { createRequestActors, createRequestDelays } from './actors.js';
@@ -102,7 +102,16 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     inspect,
     observer,
   };
-  lane.handover = (fast) => runMachine(deps, fast.req, CALL_MODE, fast.requestId, fast.startedAt, fast);
+  // An inspector bridge keeps the fast path on and gets a compact record of each call it answers.
+  const fastAware = inspect as Partial<FastPathObserver> | undefined;
+  if (typeof fastAware?.fastPath === 'function') {
+    deps.fastRecord = fastAware.fastPath(resolved.fastPath);
+    deps.handedOver = new Set();
+  }
+  lane.handover = (fast) => {
+    deps.handedOver?.add(fast.requestId);
+    return runMachine(deps, fast.req, CALL_MODE, fast.requestId, fast.startedAt, fast);
+  };
   const ensureRunning = () => {
     if (stopped)
       throw new LLMError({

@@ -12,8 +12,8 @@ import { clockSchema, functionSchema, methodsSchema, parseOptions, timerMsSchema
 import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
 import type { ObservationHooks, TelemetryOptions } from '../telemetry/types.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
-import { DEFAULT_CONTENT_FILTER_INSTRUCTION } from './rewrite.js';
 import { defaultValidationLimits, type ValidationLimits } from '../validation/validate.js';
+import { DEFAULT_CONTENT_FILTER_INSTRUCTION } from './rewrite.js';
 
 /** Deadlines, in ms. */
 export interface TimeoutOptions {
@@ -121,7 +121,9 @@ export interface ResilientLLMOptions {
   /**
    * Run a call's first attempt outside the statechart and start the request actor only when a decision is
    * needed (a failure, invalid output, a deadline, an abort, a cache write). Results are the same either way;
-   * `false` runs every call through the statechart. Always off while inspecting, so the inspector sees every call.
+   * `false` runs every call through the statechart. With the inspector (a URL, or a bridge's observer) it stays
+   * on and each call it answers reaches the page as a compact `fast` record; a plain xstate observer turns it
+   * off, so that observer sees every call's actor.
    * @default true
    */
   fastPath?: boolean;

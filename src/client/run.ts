@@ -13,6 +13,7 @@ import {
 import type { RequestInput, RequestOutput } from '../../machines/request-types.js';
 import { callClock } from '../clock.js';
 import { LLMError } from '../errors/llm-error.js';
+import type { FastCallRecord } from '../inspect/bridge.js';
 import type { RetryBudget } from '../retry-budget.js';
 import type { LLMRequest } from '../types.js';
 import type { CallRequest, CallResult, ParsedCall } from './call-request.js';
@@ -38,6 +39,13 @@ export interface RunnerDeps {
   inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Hooks and telemetry, when any is on. */
   observer: ClientObserver | undefined;
+  /**
+   * Told about each call the fast path answered, when the observer is an inspector bridge's (which keeps
+   * the fast path on); a plain observer turns the fast path off instead.
+   */
+  fastRecord?: ((record: FastCallRecord) => void) | undefined;
+  /** Request ids the fast path handed to the statechart and not settled yet (only with `fastRecord`). */
+  handedOver?: Set<string>;
 }
 
 /** How a call runs: whole answers, or tokens forwarded to `sink`. */
@@ -61,14 +69,42 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
   deps.budget.recordCall();
   const observation = deps.observer?.callStarted(requestId, how.mode, startedAt, req.request);
   let running: Promise<CallResult<T>>;
-  if (how.mode === 'call' && deps.inspect === undefined && options.fastPath) {
+  const { fastRecord } = deps;
+  if (how.mode === 'call' && (deps.inspect === undefined || fastRecord) && options.fastPath) {
     running = new Promise<CallResult<T>>((resolve, reject) => {
-      const settle = resolve as (result: CallResult<unknown>) => void;
-      if (deps.lane.start(req, requestId, startedAt, settle, reject)) return;
+      const settle = fastRecord
+        ? (result: CallResult<unknown>) => {
+            if (!deps.handedOver?.delete(requestId)) recordFast(fastRecord, result, startedAt, options);
+            resolve(result as CallResult<T>);
+          }
+        : (resolve as (result: CallResult<unknown>) => void);
+      const fail = fastRecord
+        ? (error: unknown) => {
+            deps.handedOver?.delete(requestId);
+            reject(error);
+          }
+        : reject;
+      if (deps.lane.start(req, requestId, startedAt, settle, fail)) return;
       runMachine<T>(deps, req, how, requestId, startedAt, undefined).then(resolve, reject);
     });
   } else running = runMachine<T>(deps, req, how, requestId, startedAt, undefined);
   return observation === undefined ? running : observeSettlement(observation, running);
+}
+
+function recordFast(
+  record: (r: FastCallRecord) => void,
+  result: CallResult<unknown>,
+  startedAt: number,
+  options: ResolvedOptions,
+): void {
+  record({
+    requestId: result.requestId,
+    provider: result.provider ?? '',
+    model: result.model,
+    startedAt,
+    endedAt: options.clock.now(),
+    skipped: result.attempts.filter((a) => a.outcome === 'skipped').map((a) => a.provider),
+  });
 }
 
 /** Runs a call through the request statechart (taking over from the fast path when `replay` is given). */

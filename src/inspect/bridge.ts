@@ -18,6 +18,7 @@ import type { MachineDefinition } from './definition.js';
 import {
   type AppMessage,
   type DemoState,
+  type FastCallOutput,
   type InspectorCommand,
   PROTOCOL_VERSION,
   parseInspectorCommand,
@@ -25,6 +26,27 @@ import {
 } from './protocol.js';
 import { RingBuffer } from './ring-buffer.js';
 import { definitionOf, serializeInspectionEvent } from './serialize.js';
+import { SyncState } from './sync.js';
+
+/** One call the fast path answered, as the client reports it to a bridge. */
+export interface FastCallRecord {
+  requestId: string;
+  provider: string;
+  model?: string | undefined;
+  startedAt: number;
+  endedAt: number;
+  skipped: readonly string[];
+}
+
+/**
+ * An inspection observer that knows about the fast path (a bridge's observer is one). A client given such an
+ * observer announces its `fastPath` option and, when it is on, reports each call the fast path answered to
+ * the function returned; a plain observer turns the fast path off, so it still sees every call.
+ */
+export interface FastPathObserver {
+  (event: InspectionEvent): void;
+  fastPath(enabled: boolean): (record: FastCallRecord) => void;
+}
 
 const OPEN = 1;
 
@@ -39,7 +61,7 @@ export type InfoSource = () => { providers?: ReturnType<typeof describeProviders
 /** A running bridge. */
 export interface InspectBridge {
   /** Pass as `inspect` to `createActor` or `createResilientLLM`. Never throws. */
-  readonly observer: (event: InspectionEvent) => void;
+  readonly observer: FastPathObserver;
   /** Registers a command handler; returns the function that removes it. */
   onCommand(handler: CommandHandler): () => void;
   /** Reports `llm`'s providers and breakers and applies ops commands to it; returns the detach function. */
@@ -81,6 +103,7 @@ export function createInspectBridge(options: InspectBridgeOptions): InspectBridg
   const sentDefinitions = new Set<string>();
   const handlers = new Set<CommandHandler>();
   const infoSources = new Set<InfoSource>();
+  const sync = new SyncState();
   let socket: BridgeSocket | undefined;
   let connected = false;
   let closed = false;
@@ -132,6 +155,7 @@ export function createInspectBridge(options: InspectBridgeOptions): InspectBridg
       const info: AppMessage = { t: 'info', now: clock.now(), providers: [] };
       for (const source of infoSources) Object.assign(info, source());
       write(info);
+      write(sync.frame(info.now));
     } catch (error) {
       report(error);
     }
@@ -210,26 +234,63 @@ export function createInspectBridge(options: InspectBridgeOptions): InspectBridg
     reconnectTimer = clock.setTimeout(connect, delay);
   }
 
-  const observer = (inspection: InspectionEvent) => {
+  const keep = (wire: WireEvent) => {
+    seq = wire.seq;
+    sync.observe(wire);
+    if (buffer.full) {
+      dropped++;
+      droppedTotal++;
+      return;
+    }
+    buffer.push(wire);
+    scheduleFlush();
+  };
+
+  const observer = ((inspection: InspectionEvent) => {
     if (closed) return;
     try {
-      if (buffer.full) {
+      if (inspection.type === '@xstate.actor') {
+        const def = definitionOf(inspection.actorRef);
+        if (def && !definitions.has(def.key)) definitions.set(def.key, def);
+        if (def?.machineId === 'circuitBreaker')
+          sync.trackBreaker((inspection.actorRef as { sessionId: string }).sessionId, def.key);
+      }
+      // A full buffer drops events unserialized, except the breakers' snapshots and the requests' outcomes,
+      // which the late-join snapshot needs.
+      if (buffer.full && !sync.isBreaker(inspection.actorRef.sessionId) && !isFinalSnapshot(inspection)) {
         dropped++;
         droppedTotal++;
         return;
       }
-      if (inspection.type === '@xstate.actor') {
-        const def = definitionOf(inspection.actorRef);
-        if (def && !definitions.has(def.key)) definitions.set(def.key, def);
-      }
       const wire = serializeInspectionEvent(inspection, seq + 1, clock.now(), safe);
-      if (!wire) return;
-      seq++;
-      buffer.push(wire);
-      scheduleFlush();
+      if (wire) keep(wire);
     } catch (error) {
       report(error);
     }
+  }) as FastPathObserver;
+
+  observer.fastPath = (enabled) => {
+    sync.mode = { fastPath: enabled };
+    return (record) => {
+      if (closed) return;
+      try {
+        const output: FastCallOutput = {
+          status: 'succeeded',
+          answer: {
+            source: 'primary',
+            provider: record.provider,
+            ...(record.model === undefined ? {} : { model: record.model }),
+          },
+          startedAt: record.startedAt,
+          durationMs: record.endedAt - record.startedAt,
+          skipped: [...record.skipped],
+        };
+        const id = record.requestId;
+        keep({ seq: seq + 1, at: record.endedAt, kind: 'fast', actor: id, id, root: id, output });
+      } catch (error) {
+        report(error);
+      }
+    };
   };
 
   const onCommand = (handler: CommandHandler) => {
@@ -291,4 +352,10 @@ export function createInspectBridge(options: InspectBridgeOptions): InspectBridg
       }
     },
   };
+}
+
+function isFinalSnapshot(inspection: InspectionEvent): boolean {
+  return (
+    inspection.type === '@xstate.snapshot' && (inspection.snapshot as { status?: string }).status !== 'active'
+  );
 }

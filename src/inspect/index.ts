@@ -11,7 +11,13 @@
  * bridge.attach(llm); // breaker panel info + force open / disable / reset / re-rank from the page
  * ```
  */
-export type { CommandHandler, InfoSource, InspectBridge } from './bridge.js';
+export type {
+  CommandHandler,
+  FastCallRecord,
+  FastPathObserver,
+  InfoSource,
+  InspectBridge,
+} from './bridge.js';
 export { createInspectBridge } from './bridge.js';
 export type { BridgeSocket, BridgeSocketConstructor, InspectBridgeOptions } from './bridge-options.js';
 export { defaultInspectBridgeOptions } from './bridge-options.js';
@@ -26,6 +32,7 @@ export type {
   AppMessage,
   DemoProviderSettings,
   DemoState,
+  FastCallOutput,
   InspectorCommand,
   PageMessage,
   WireEvent,
@@ -39,3 +46,4 @@ export type { InspectorRelay, InspectorRelayOptions } from './relay.js';
 export { createInspectorRelay } from './relay.js';
 export type { InspectorServer, InspectorServerOptions } from './server.js';
 export { startInspectorServer } from './server.js';
+export type { InspectMode, SyncBreaker, SyncMessage, SyncSourceBucket } from './sync.js';

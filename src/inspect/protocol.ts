@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LLM_ERROR_TYPES } from '../errors/llm-error.js';
+import type { SyncMessage } from './sync.js';
 
 /** Version of the wire protocol; bumped on incompatible changes. */
 export const PROTOCOL_VERSION = 1;
@@ -26,7 +27,8 @@ export interface WireEvent {
   seq: number;
   /** Clock time the event was observed. */
   at: number;
-  kind: 'actor' | 'event' | 'microstep' | 'snapshot';
+  /** `fast`: a call the fast path answered without the statechart (a compact record, see {@link FastCallOutput}). */
+  kind: 'actor' | 'event' | 'microstep' | 'snapshot' | 'fast';
   /** The actor's session id (unique per actor in the app). */
   actor: string;
   /** The actor's id (the request id for request actors; the session id when none was given). */
@@ -49,10 +51,20 @@ export interface WireEvent {
   context?: unknown;
   /** Serialized error of an actor that failed (kind `snapshot`). */
   error?: unknown;
-  /** Output of an actor that finished (kind `snapshot`), redacted. */
+  /** Output of an actor that finished (kind `snapshot`), redacted; the call's outcome (kind `fast`). */
   output?: unknown;
   /** Transitions taken (kind `microstep`). */
   transitions?: WireTransition[];
+}
+
+/** The output of a `fast` record: one successful first attempt, no decisions. */
+export interface FastCallOutput {
+  status: 'succeeded';
+  answer: { source: 'primary'; provider: string; model?: string };
+  startedAt: number;
+  durationMs: number;
+  /** Providers skipped before the one that answered (circuit open, cooling down). */
+  skipped: string[];
 }
 
 /** A provider of a connected client, as shown in the breaker panel. */
@@ -88,7 +100,8 @@ export type AppMessage =
   | { t: 'def'; key: string; machineId: string; json: unknown }
   | { t: 'batch'; now: number; events: WireEvent[]; dropped: number }
   | { t: 'info'; now: number; providers: WireProvider[]; demo?: DemoState }
-  | { t: 'result'; id: string; ok: boolean; error?: string };
+  | { t: 'result'; id: string; ok: boolean; error?: string }
+  | SyncMessage;
 
 /** How an app describes itself. */
 export interface AppDescriptor {
@@ -152,7 +165,7 @@ const num = z.number().finite();
 export const wireEventSchema = z.looseObject({
   seq: num,
   at: num,
-  kind: z.enum(['actor', 'event', 'microstep', 'snapshot']),
+  kind: z.enum(['actor', 'event', 'microstep', 'snapshot', 'fast']),
   actor: id,
   id: z.string().max(4_096),
   root: id,
@@ -196,6 +209,23 @@ export const appMessageSchema = z.discriminatedUnion('t', [
     demo: z.looseObject({ rps: num, providers: z.record(z.string(), z.unknown()) }).optional(),
   }),
   z.looseObject({ t: z.literal('result'), id, ok: z.boolean(), error: text.optional() }),
+  z.looseObject({
+    t: z.literal('sync'),
+    now: num,
+    seq: num,
+    breakers: z
+      .array(
+        z.looseObject({
+          actor: id,
+          def: text,
+          snapshot: wireEventSchema.optional(),
+          history: z.array(z.looseObject({ at: num, state: text })).max(10_000),
+        }),
+      )
+      .max(MAX_PROVIDERS),
+    sources: z.array(z.looseObject({ start: num, counts: z.record(z.string(), num) })).max(10_000),
+    mode: z.looseObject({ fastPath: z.boolean() }).optional(),
+  }),
 ]);
 
 /** zod schema of what a page may send: a command for one app. */

@@ -45,6 +45,8 @@ interface AppState {
   socket: WebSocket;
   defs: Map<string, Extract<AppMessage, { t: 'def' }>>;
   info: Extract<AppMessage, { t: 'info' }> | undefined;
+  /** The app's latest late-join snapshot. */
+  sync: Extract<AppMessage, { t: 'sync' }> | undefined;
   recent: RecentEvents;
 }
 
@@ -129,6 +131,7 @@ export function createInspectorRelay(options: InspectorRelayOptions = {}): Inspe
         socket,
         defs: new Map(),
         info: undefined,
+        sync: undefined,
         recent: new RecentEvents(maxRecent, maxRecentBytes),
       };
       state.app = app;
@@ -144,6 +147,7 @@ export function createInspectorRelay(options: InspectorRelayOptions = {}): Inspe
     const appId = app.id;
     if (message.t === 'def') app.defs.set(message.key, message);
     else if (message.t === 'info') app.info = message;
+    else if (message.t === 'sync') app.sync = message;
     else if (message.t === 'batch') {
       app.recent.add(message.events, Math.ceil(text.length / Math.max(1, message.events.length)));
       toPages({ ...message, appId }, true);
@@ -193,6 +197,7 @@ export function createInspectorRelay(options: InspectorRelayOptions = {}): Inspe
       socket.send(JSON.stringify({ t: 'app', appId, app: state.app } satisfies PageMessage));
       for (const def of state.defs.values()) socket.send(JSON.stringify({ ...def, appId }));
       if (state.info) socket.send(JSON.stringify({ ...state.info, appId }));
+      if (state.sync) socket.send(JSON.stringify({ ...state.sync, appId }));
       const events = state.recent.list();
       socket.send(JSON.stringify({ t: 'batch', appId, now: Date.now(), events, dropped: 0 }));
     }

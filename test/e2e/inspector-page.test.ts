@@ -3,10 +3,12 @@ import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { valueText } from '../../inspector/src/store.js';
+import { buildLayoutInput, type StateJson } from '../../inspector/src/layout-input.js';
+import { buildDomainSteps } from '../../inspector/src/path-steps.js';
+import { InspectorStore } from '../../inspector/src/store.js';
 import { inspectorConfig } from '../../inspector/vite.config.js';
 import type { InspectorPluginApi, InspectorUrls } from '../../inspector/vite-plugin.js';
-import type { WireEvent } from '../../src/inspect/protocol.js';
+import type { PageMessage } from '../../src/inspect/protocol.js';
 import { artifactPath, launchChromium } from '../helpers/chromium.js';
 
 const TOKEN = 'e2e-inspector-token';
@@ -15,12 +17,13 @@ let urls: InspectorUrls;
 let browser: Browser;
 let page: Page;
 let recorder: WebSocket;
-/** Every event the relay forwarded, per app, recorded independently of the page. */
-const recorded = new Map<string, WireEvent[]>();
-const appNames = new Map<string, string>();
+/** Every message the relay sent, folded into a store of its own, independently of the page. */
+const recorded = new InspectorStore();
+const requestDefs = new Map<string, unknown>();
 
 beforeAll(async () => {
-  const config = inspectorConfig({ token: TOKEN, demo: true, rps: 12 }, 0);
+  // A short relay history, so a page that joins late cannot rebuild breakers from past events alone.
+  const config = inspectorConfig({ token: TOKEN, demo: true, rps: 12, recent: 150 }, 0);
   server = await createServer({ ...config, configFile: false, logLevel: 'warn' });
   const plugin = server.config.plugins.find((p) => p.name === 'resilient-llm-inspector') as unknown as {
     api: InspectorPluginApi;
@@ -29,9 +32,9 @@ beforeAll(async () => {
   urls = await plugin.api.ready;
   recorder = new WebSocket(urls.wsUrl.replace('?', '?role=page&'));
   recorder.on('message', (data) => {
-    const m = JSON.parse(String(data));
-    if (m.t === 'app') appNames.set(m.appId, m.app.name);
-    if (m.t === 'batch') recorded.set(m.appId, [...(recorded.get(m.appId) ?? []), ...m.events]);
+    const m = JSON.parse(String(data)) as PageMessage;
+    if (m.t === 'def' && m.machineId === 'request') requestDefs.set(m.key, m.json);
+    recorded.apply(m);
   });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
@@ -44,54 +47,230 @@ afterAll(async () => {
   await server?.close();
 });
 
-const cardState = (provider: string) => page.locator(`[data-testid="breaker-state-${provider}"]`);
+const cardState = (p: Page, provider: string) => p.locator(`[data-testid="breaker-state-${provider}"]`);
+/** Sets the demo's traffic from the page and waits until the app reports it. */
+async function setTraffic(rps: number): Promise<void> {
+  await page.locator('[data-testid="demo-rps"]').fill(String(rps));
+  await page.locator('[data-testid="demo-rps"]').dispatchEvent('change');
+  await expect
+    .poll(() => page.locator('#status').textContent())
+    .toBe(`Set demo traffic to ${rps} requests/s: done.`);
+}
+
+/** Switches a demo provider's outage from its card and waits until the demo app reports it. */
+async function setOutage(provider: string, on: boolean): Promise<void> {
+  const box = page.locator(`[data-testid="outage-${provider}"]`);
+  const demoApp = () => [...recorded.apps.values()].find((a) => a.app.name === 'demo' && a.connected);
+  await expect
+    .poll(
+      async () => {
+        const reported = demoApp()?.demo?.providers[provider]?.outage;
+        if (reported !== on && (await box.isChecked()) !== on) await box.click();
+        return reported;
+      },
+      { timeout: 15_000, interval: 500 },
+    )
+    .toBe(on);
+}
+
+const counters = (p: Page) =>
+  p.$$eval('#breakers .card', (cards) =>
+    cards.map((card) => {
+      const stats = card.querySelector('.stats') as HTMLElement;
+      return {
+        provider: card.getAttribute('data-provider'),
+        state: card.getAttribute('data-state'),
+        failures: stats.dataset.failures,
+        trips: stats.dataset.trips,
+        calls: stats.dataset.calls,
+        windowFailures: stats.dataset.windowFailures,
+        history: card.getAttribute('data-history'),
+      };
+    }),
+  );
 
 describe('inspector page in Chromium', () => {
-  it('shows the demo breaker open and requests failing over when a provider goes down', async () => {
-    await expect.poll(() => cardState('alpha').textContent(), { timeout: 15_000 }).toBe('closed');
-    await page.locator('[data-testid="outage-alpha"]').check();
-    await expect.poll(() => cardState('alpha').textContent(), { timeout: 15_000 }).toBe('open');
+  it('shows the demo breaker open and requests failing over when a provider goes down', {
+    timeout: 60_000,
+  }, async () => {
+    await expect.poll(() => cardState(page, 'alpha').textContent(), { timeout: 15_000 }).toBe('closed');
+    await setOutage('alpha', true);
+    await expect.poll(() => cardState(page, 'alpha').textContent(), { timeout: 15_000 }).toBe('open');
+    await expect.poll(() => page.locator('#status').textContent()).toBe("Change alpha's demo faults: done.");
     const failedOver = page.locator('#requests-body tr[data-status="succeeded"][data-path^="alpha>beta"]');
     await expect.poll(() => failedOver.count(), { timeout: 15_000 }).toBeGreaterThan(0);
-    await page.waitForFunction(() => document.querySelector('#breaker-diagram')?.getAttribute('data-active'));
-    await page.waitForFunction(() => document.querySelector('#request-diagram svg .node.active'));
-    // The README's docs/inspector.png is refreshed from this artifact by hand; tests never write tracked files.
-    await page.screenshot({ path: artifactPath('inspector-outage.png') });
+    // Every breaker is drawn at once, each with its state highlighted.
+    for (const id of ['alpha', 'beta', 'gamma'])
+      await page.waitForFunction(
+        (p) => document.querySelector(`[data-testid="breaker-diagram-${p}"]`)?.getAttribute('data-active'),
+        id,
+      );
+    // The small chart shows the state the card shows (read together: the breaker moves on by itself).
+    const [chart, badge] = await page.evaluate(() => [
+      document.querySelector('[data-testid="breaker-diagram-alpha"]')?.getAttribute('data-active'),
+      document.querySelector('[data-testid="breaker-state-alpha"]')?.textContent,
+    ]);
+    expect(chart).toBe(`circuitBreaker.${badge}`);
   });
 
-  it('replays a request: the highlighted states are the path it recorded', async () => {
+  it('says which mode the client is in and lists fast-path calls as compact records', async () => {
+    await expect.poll(() => page.locator('#mode').getAttribute('data-mode')).toBe('fast');
+    expect(await page.locator('#mode').textContent()).toContain('fast path on');
+    const fast = page.locator('#requests-body tr[data-fast="true"]');
+    await expect.poll(() => fast.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await fast.first().locator('td.answer').textContent()).toBe('fast');
+  });
+
+  it('lists the provider, error type and decision of each step of a failover request, in order', async () => {
+    await setTraffic(0);
     const row = page.locator('#requests-body tr[data-status="succeeded"][data-path^="alpha>beta"]').first();
     const requestId = await row.getAttribute('data-request-id');
-    if (!requestId) throw new Error('no failed-over request to replay');
-    const demoApp = [...appNames].find(([, name]) => name === 'demo')?.[0] ?? '';
-    const forRequest = () => (recorded.get(demoApp) ?? []).filter((e) => e.id === requestId);
-    await expect
-      .poll(() => forRequest().some((e) => e.kind === 'snapshot' && e.status === 'done'))
-      .toBe(true);
-    const events = forRequest();
-    const first = events.find((e) => e.kind === 'snapshot');
-    const expected = [first, ...events.filter((e) => e.kind === 'microstep')].map(
-      (e) => `request.${valueText(e?.value)}`,
+    if (!requestId) throw new Error('no failed-over request');
+    const byId = page.locator(`#requests-body tr[data-request-id="${requestId}"]`);
+    await byId.click();
+    await page.waitForFunction(() => document.querySelectorAll('#path-steps li.step').length > 0);
+    const shown = await page.$$eval('#path-steps li.step', (items) =>
+      items.map((li) => ({
+        label: li.querySelector('.label')?.textContent ?? '',
+        provider: li.getAttribute('data-provider'),
+        errorType: li.getAttribute('data-error-type'),
+        decision: li.getAttribute('data-decision'),
+      })),
     );
+    // The same words, computed in Node from the events the relay sent.
+    const request = [...recorded.requests.values()].find((r) => r.id === requestId);
+    const def = request?.def ? requestDefs.get(request.def) : undefined;
+    if (!request || !def) throw new Error('request not recorded');
+    const expected = buildDomainSteps(request.path, buildLayoutInput(def as StateJson).idByPath);
+    expect(shown.map((s) => s.label)).toEqual(expected.map((s) => s.label));
+    const failover = shown.findIndex((s) => s.decision === 'fail over');
+    expect(shown[failover]).toMatchObject({ provider: 'alpha', errorType: 'provider_error' });
+    expect(shown[failover]?.label).toBe('alpha: provider_error → fail over to beta');
+    const later = shown.slice(failover + 1);
+    expect(later.map((s) => s.label)).toContain('select beta');
+    expect(shown.at(-1)?.decision).toBe('succeeded');
 
-    await row.click();
+    // Replay, step by step: the chart highlights each step's state, and the list marks the step.
     const steps = Number(await page.locator('#replay').getAttribute('data-steps'));
     expect(steps).toBe(expected.length);
-    const highlighted: string[] = [];
     for (let i = 0; i < steps; i++) {
       if (i > 0) await page.click('#replay-next');
       await expect.poll(() => page.locator('#replay-info').getAttribute('data-step-index')).toBe(String(i));
-      highlighted.push((await page.locator('#request-diagram').getAttribute('data-active')) ?? '');
+      expect(await page.locator('#request-diagram').getAttribute('data-active')).toBe(expected[i]?.leaf);
+      expect(await page.locator('#path-steps li.current').getAttribute('data-index')).toBe(String(i));
+      expect(await page.locator('#replay-info').textContent()).toContain(expected[i]?.label ?? '?');
     }
-    expect(highlighted).toEqual(expected);
-    expect(highlighted).toContain('request.active.failingOver');
-    await page.locator('#replay-slider').fill('2');
-    expect(await page.locator('#request-diagram').getAttribute('data-active')).toBe(expected[2]);
-    await page.screenshot({ path: artifactPath('inspector-replay.png') });
-    await page.click('#replay-exit');
+    await page.click('#replay-left');
+    await expect
+      .poll(() => page.locator('#replay-info').getAttribute('data-step-index'))
+      .toBe(String(failover));
+    // Visited states stay bright; the rest of the full chart is dimmed.
+    expect(Number(await page.locator('#request-diagram').getAttribute('data-visited'))).toBeGreaterThan(3);
+    expect(await page.locator('#request-diagram svg.path-mode .node.visited').count()).toBeGreaterThan(3);
+    await page.screenshot({ path: artifactPath('inspector-path.png') });
+  }, 60_000);
+
+  it('draws path view labels at 11 px or more at 1600×1000', async () => {
+    const sizes = await page.evaluate(() => {
+      const out: Array<{ text: string; font: number; height: number }> = [];
+      for (const el of document.querySelectorAll('#path-steps li.step span')) {
+        const font = Number.parseFloat(getComputedStyle(el).fontSize);
+        out.push({ text: el.textContent ?? '', font, height: el.getBoundingClientRect().height });
+      }
+      const chart = document.querySelector('#request-diagram') as HTMLElement;
+      const box = chart.getBoundingClientRect();
+      const scale = Number(chart.dataset.scale);
+      for (const el of chart.querySelectorAll('text')) {
+        const r = el.getBoundingClientRect();
+        if (r.bottom < box.top || r.top > box.bottom || r.right < box.left || r.left > box.right) continue;
+        if (!el.textContent) continue;
+        const font = Number.parseFloat(getComputedStyle(el).fontSize) * scale;
+        out.push({ text: el.textContent, font, height: r.height });
+      }
+      return out;
+    });
+    expect(sizes.length).toBeGreaterThan(10);
+    const small = sizes.filter((s) => s.font < 11 || s.height < 11);
+    expect(small).toEqual([]);
   });
 
-  it('shows a separate Node app connected with inspect, and force open acts on that app', async () => {
+  it('shows the same breaker counters on a page that joins late as on one open from the start', async () => {
+    await expect
+      .poll(async () => (await counters(page)).find((c) => c.provider === 'alpha')?.trips, {
+        timeout: 15_000,
+      })
+      .not.toBe('0');
+    const late = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    try {
+      await late.goto(urls.pageUrl);
+      await expect.poll(async () => (await counters(late)).length, { timeout: 15_000 }).toBe(3);
+      // Both pages redraw every 400 ms from the same data; poll until a redraw of both lines up.
+      await expect
+        .poll(async () => JSON.stringify([await counters(page), await counters(late)].map((c) => c)), {
+          timeout: 15_000,
+        })
+        .toSatisfy((text: string) => {
+          const [early, joined] = JSON.parse(text);
+          return JSON.stringify(early) === JSON.stringify(joined);
+        });
+      const joined = await counters(late);
+      const alpha = joined.find((c) => c.provider === 'alpha');
+      expect(Number(alpha?.trips)).toBeGreaterThan(0);
+      expect(Number(alpha?.history)).toBeGreaterThan(1);
+      expect(await late.locator('#mode').getAttribute('data-mode')).toBe('fast');
+    } finally {
+      await late.close();
+    }
+  }, 60_000);
+
+  it('renders a degraded answer distinct from a primary one', async () => {
+    await setTraffic(12);
+    for (const id of ['beta', 'gamma']) await setOutage(id, true);
+    const degraded = page.locator(
+      '#requests-body tr[data-answer="cache"], #requests-body tr[data-answer="fallback"], #requests-body tr[data-answer="simplified"]',
+    );
+    await expect.poll(() => degraded.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    const primary = page.locator('#requests-body tr[data-answer="primary"]').first();
+    const look = (row: typeof primary) =>
+      row.evaluate((tr) => {
+        const cell = tr.querySelector('td.answer') as HTMLElement;
+        const pill = cell.querySelector('.pill') as HTMLElement;
+        return {
+          text: cell.textContent,
+          color: getComputedStyle(cell).color,
+          border: getComputedStyle(pill).borderStyle,
+          background: getComputedStyle(tr).backgroundColor,
+        };
+      });
+    const a = await look(degraded.first());
+    const b = await look(primary);
+    expect(a.text).not.toBe(b.text);
+    expect(a.color).not.toBe(b.color);
+    expect(a.border).not.toBe(b.border);
+    expect(a.background).not.toBe(b.background);
+    await page.screenshot({ path: artifactPath('inspector-degraded.png') });
+    for (const id of ['alpha', 'beta', 'gamma']) await setOutage(id, false);
+  }, 60_000);
+
+  it('tells a page without a valid token which URL to open', { timeout: 60_000 }, async () => {
+    const lost = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    try {
+      await lost.goto(urls.pageUrl.replace(/\?.*$/, ''));
+      await lost.evaluate(() => sessionStorage.clear());
+      await lost.goto(urls.pageUrl.replace(/\?.*$/, ''));
+      await expect.poll(() => lost.locator('#token-screen').isVisible()).toBe(true);
+      expect(await lost.locator('#token-screen').textContent()).toContain('with the token');
+      await lost.goto(urls.pageUrl.replace(TOKEN, 'wrong-token'));
+      await expect.poll(() => lost.locator('#token-reason').textContent()).toContain('refused this token');
+      expect(await lost.locator('main').isVisible()).toBe(false);
+    } finally {
+      await lost.close();
+    }
+  });
+
+  it('shows a separate Node app connected with inspect, and force open acts on that app', {
+    timeout: 60_000,
+  }, async () => {
     const child: ChildProcess = spawn(
       process.execPath,
       ['--import', 'tsx', 'inspector/examples/connected-app.ts'],
@@ -111,7 +290,9 @@ describe('inspector page in Chromium', () => {
       const option = page.locator('#app-select option', { hasText: 'connected-app' });
       await expect.poll(() => option.count(), { timeout: 20_000 }).toBe(1);
       await page.selectOption('#app-select', (await option.getAttribute('value')) ?? '');
-      await expect.poll(() => cardState('openai-sim').textContent(), { timeout: 10_000 }).toBe('closed');
+      await expect
+        .poll(() => cardState(page, 'openai-sim').textContent(), { timeout: 10_000 })
+        .toBe('closed');
       await expect
         .poll(() => page.locator('#requests-body tr[data-request-id^="req_"]').count())
         .toBeGreaterThan(0);
@@ -119,7 +300,10 @@ describe('inspector page in Chromium', () => {
       await expect
         .poll(() => output, { timeout: 10_000 })
         .toContain('breaker openai-sim closed -> forcedOpen');
-      await expect.poll(() => cardState('openai-sim').textContent()).toBe('forcedOpen');
+      await expect.poll(() => cardState(page, 'openai-sim').textContent()).toBe('forcedOpen');
+      await expect
+        .poll(() => page.locator('#status').textContent())
+        .toBe("Force openai-sim's breaker open: done.");
       await expect
         .poll(() => page.locator('#requests-body tr[data-path="anthropic-sim"]').count(), { timeout: 10_000 })
         .toBeGreaterThan(0);

@@ -1,11 +1,14 @@
 /**
- * The breaker panel: one card per provider of the selected app — state, counts, failure rate, time to
- * half-open — with ops controls (force open, disable, reset, re-rank, enable) and, for the demo app, its
- * fault controls. Cards are built once and updated in place, so controls stay put while data streams.
+ * The breaker panel: every provider's breaker at once (small multiples) — its statechart, state, counts,
+ * failure rate, time to half-open and a lane of its states over the last minutes — with ops controls (force
+ * open, disable, reset, re-rank, enable) and, for the demo app, its fault controls. Cards are built once and
+ * updated in place, so controls stay put while data streams.
  */
 import type { DemoProviderSettings, InspectorCommand, WireProvider } from '../../../src/inspect/protocol.js';
+import { StateDiagram } from '../diagram.js';
 import { h, ms } from '../dom.js';
 import type { AppView, BreakerView, InspectorStore } from '../store.js';
+import { drawLane } from './chart.js';
 
 const FAULT_TYPES = [
   'rate_limit',
@@ -20,6 +23,10 @@ interface Card {
   root: HTMLElement;
   state: HTMLElement;
   stats: HTMLElement;
+  diagram: StateDiagram;
+  lane: HTMLCanvasElement;
+  /** What the small chart shows now: redrawn only when it changes. */
+  shown: { state: string; transitions: unknown } | undefined;
   demo: HTMLElement;
   inputs: Map<string, HTMLInputElement>;
 }
@@ -34,7 +41,6 @@ export class BreakerPanel {
     private readonly root: HTMLElement,
     private readonly store: InspectorStore,
     private readonly send: (command: InspectorCommand) => void,
-    private readonly onSelect: (provider: string) => void,
   ) {}
 
   render(app: AppView | undefined): void {
@@ -72,12 +78,12 @@ export class BreakerPanel {
       this.button('Force open', `force-open-${id}`, () => ({ type: 'breaker.forceOpen', provider: id })),
       this.button('Disable', `disable-${id}`, () => ({ type: 'breaker.disable', provider: id })),
       this.button('Reset', `reset-${id}`, () => ({ type: 'breaker.reset', provider: id })),
-      this.button('↑', `rank-up-${id}`, () => ({
+      this.button('Rank up', `rank-up-${id}`, () => ({
         type: 'provider.setPriority',
         provider: id,
         priority: (current()?.priority ?? 0) - 1.5,
       })),
-      this.button('↓', `rank-down-${id}`, () => ({
+      this.button('Rank down', `rank-down-${id}`, () => ({
         type: 'provider.setPriority',
         provider: id,
         priority: (current()?.priority ?? 0) + 1.5,
@@ -91,9 +97,14 @@ export class BreakerPanel {
     const demo = h('div', { class: 'demo-controls' });
     const inputs = new Map<string, HTMLInputElement>();
     const title = h('h3', {}, id, ' ', state);
-    title.addEventListener('click', () => this.onSelect(id));
-    const root = h('section', { class: 'card', 'data-provider': id }, title, stats, ops, demo);
-    const card = { root, state, stats, demo, inputs };
+    const chart = h('div', { class: 'diagram small', 'data-testid': `breaker-diagram-${id}` });
+    const lane = h('canvas', { class: 'lane', 'data-testid': `breaker-lane-${id}` });
+    const root = h('section', { class: 'card', 'data-provider': id }, title, stats, chart, lane, ops, demo);
+    const diagram = new StateDiagram(chart, 'RIGHT');
+    const card: Card = { root, state, stats, demo, inputs, diagram, lane, shown: undefined };
+    chart.addEventListener('drawn', () => {
+      card.shown = undefined;
+    });
     if (app.app.demo) this.buildDemoControls(card, id);
     return card;
   }
@@ -158,15 +169,30 @@ export class BreakerPanel {
     const failures = (c.window ?? []).reduce((s, b) => s + b.failures, 0);
     const now = Date.now() + app.offsetMs;
     const toHalfOpen = state === 'open' && c.openUntil ? Math.max(0, c.openUntil - now) : undefined;
+    const threshold = c.config?.failureThreshold;
+    const d = card.stats.dataset;
+    d.failures = String(c.consecutiveFailures ?? 0);
+    d.trips = String(c.trips ?? 0);
+    d.calls = String(calls);
+    d.windowFailures = String(failures);
     card.stats.textContent = [
-      `priority ${p.priority}${p.enabled ? '' : ' (off)'}`,
-      `failures ${c.consecutiveFailures ?? 0}/${c.config?.failureThreshold ?? '?'}`,
-      `rate ${calls ? Math.round((100 * failures) / calls) : 0}% of ${calls}`,
-      `trips ${c.trips ?? 0}`,
+      `rank ${p.priority}${p.enabled ? '' : ' (switched off)'}`,
+      `${c.consecutiveFailures ?? 0}${threshold === undefined ? '' : ` of ${threshold}`} failures in a row`,
+      calls ? `${Math.round((100 * failures) / calls)}% of ${calls} recent calls failed` : 'no recent calls',
+      `tripped ${c.trips ?? 0}×`,
       toHalfOpen === undefined ? '' : `half-open in ${ms(toHalfOpen)}`,
     ]
       .filter(Boolean)
       .join(' · ');
+    const def = breaker?.def ? app.defs.get(breaker.def) : undefined;
+    if (breaker?.def && def) void card.diagram.draw(breaker.def, def.json);
+    const transitions = breaker?.lastTransitions ?? [];
+    if (card.shown?.state !== state || card.shown.transitions !== transitions) {
+      card.shown = { state, transitions };
+      card.diagram.show(state, transitions);
+    }
+    card.root.dataset.history = String(breaker?.history.length ?? 0);
+    drawLane(card.lane, breaker?.history ?? [], now);
     const settings = app.demo?.providers[p.id];
     if (!settings) return;
     const set = (key: string, value: string | boolean) => {

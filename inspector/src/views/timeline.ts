@@ -29,8 +29,19 @@ export class Timeline {
     this.body.innerHTML = rows
       .map((e) => {
         const t = new Date(e.at).toISOString().slice(11, 23);
-        return `<tr><td>${t}</td><td>${esc(e.actor)}</td><td>${esc(e.provider ?? '')}</td><td>${esc(e.type)}</td><td>${esc(e.state)}</td></tr>`;
+        const what = eventWords(e.type);
+        return `<tr><td>${t}</td><td title="${esc(e.actor)}">${esc(e.actor)}</td><td>${esc(e.provider ?? '')}</td><td title="${esc(e.type)}">${esc(what)}</td><td title="${esc(e.state)}">${esc(e.state)}</td></tr>`;
       })
       .join('');
   }
+}
+
+/** An event type in words: `xstate.error.actor.callProvider` → `callProvider failed`. */
+export function eventWords(type: string): string {
+  if (type === 'xstate.init') return 'start';
+  const m = /^xstate\.(done|error)\.actor\.(.+)$/.exec(type);
+  if (m) return `${m[2]} ${m[1] === 'done' ? 'done' : 'failed'}`;
+  const after = /^xstate\.after\.([^.]+)/.exec(type);
+  if (after) return `${after[1]} elapsed`;
+  return type;
 }
