@@ -60,7 +60,10 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     ...(inspect ? { inspect } : {}),
     ...(resolved.store ? { store: resolved.store } : {}),
   };
-  const registry = new ProviderRegistry(resolved.providers, breakerOptions);
+  const registry = new ProviderRegistry(resolved.providers, breakerOptions, {
+    admission: resolved.retry.rateLimitCooldown ? resolved.admission : false,
+    policy: { strategy: resolved.routing, random: resolved.random, clock },
+  });
   const scopes = new Map<string, CallScope>();
   const actors: RunnerDeps['actors'] = new Map();
   const lane = new FastLane(resolved, registry);

@@ -10,6 +10,8 @@ import { type Clock, systemClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
 import { clockSchema, functionSchema, methodsSchema, parseOptions } from '../options.js';
 import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
+import { type AdmissionOptions, defaultAdmissionOptions } from '../routing/admission.js';
+import { ROUTING_STRATEGIES, type RoutingStrategy } from '../routing/strategy.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
 
 /** Deadlines, in ms. */
@@ -68,13 +70,22 @@ export interface ResilientLLMOptions {
     budget?: RetryBudgetOptions;
     rateLimitWait?: 'lastResort' | 'always';
     /**
-     * After a rate limit with Retry-After, later calls skip that provider until the time has passed, while
-     * another provider can take them (a Retry-After throttles the account, not one request). The skip shows in
-     * `attempts` as `skipped` with code `rate_limited`. `false`: only the call that met it waits or fails over.
+     * Graded rate-limit admission per provider (see `admission`): later calls are shed in proportion to the
+     * provider's recent rate limits, and an evidently account-wide limit pauses it for its Retry-After. A skip
+     * shows in `attempts` as `skipped` with code `rate_limit_shed` or `rate_limited` (with `retryAfterMs`).
+     * `false`: only the call that met a rate limit waits or fails over.
      * @default true
      */
     rateLimitCooldown?: boolean;
   };
+  /**
+   * Order in which providers are offered a call: `priority` (ascending priority), `latency` (lowest latency
+   * estimate first), `least-busy` (fewest attempts in flight first) or `weighted` (random, weight 1/latency).
+   * @default 'priority'
+   */
+  routing?: RoutingStrategy;
+  /** Rate-limit admission per provider (used while `retry.rateLimitCooldown` is on). @default defaultAdmissionOptions */
+  admission?: AdmissionOptions;
   /** Deadlines. @default { attemptMs: 30_000, totalMs: 120_000, timeoutRetries: 1 } */
   timeouts?: TimeoutOptions;
   /** Output validation. @default { maxReprompts: 2 } */
@@ -142,6 +153,23 @@ const optionsSchema = z.strictObject({
           minRetries: z.int().min(0).default(defaultRetryBudgetOptions.minRetries),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  routing: z
+    .enum(ROUTING_STRATEGIES, `routing must be one of ${ROUTING_STRATEGIES.map((s) => `'${s}'`).join(', ')}`)
+    .default('priority'),
+  admission: z
+    .strictObject({
+      threshold: z
+        .number('threshold must be a number')
+        .min(0, 'threshold must be >= 0')
+        .max(0.99, 'threshold must be <= 0.99')
+        .default(defaultAdmissionOptions.threshold),
+      windowMs: ms('windowMs').default(defaultAdmissionOptions.windowMs),
+      minRateLimits: z
+        .number('minRateLimits must be a number')
+        .min(1, 'minRateLimits must be >= 1')
+        .default(defaultAdmissionOptions.minRateLimits),
     })
     .prefault({}),
   timeouts: z

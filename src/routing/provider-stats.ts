@@ -1,0 +1,58 @@
+/**
+ * What routing knows of each provider besides its breaker: calls in flight, a latency estimate (EWMA of
+ * answered attempts) and the rate-limit {@link Admission}. Fed by the breaker permit of every attempt, so
+ * the fast path, the statechart and the simplified prompt all count the same way.
+ */
+import type { BreakerOutcome, BreakerPermit } from '../breaker/types.js';
+import type { Clock } from '../clock.js';
+import { Admission, type AdmissionOptions } from './admission.js';
+
+/** Weight of the newest sample in the latency EWMA. */
+const LATENCY_ALPHA = 0.2;
+
+/** Live routing figures of one provider. */
+export class ProviderStats {
+  /** Attempts holding a permit now. */
+  inFlight = 0;
+  /** EWMA of the durations of answered attempts, in ms; undefined before the first answer. */
+  latencyMs: number | undefined = undefined;
+  /** Rate-limit admission; undefined when `retry.rateLimitCooldown` is off. */
+  readonly admission: Admission | undefined;
+
+  constructor(admission: AdmissionOptions | false) {
+    this.admission = admission === false ? undefined : new Admission(admission);
+  }
+
+  /** Adds one answered attempt's duration to the latency estimate. */
+  observeLatency(durationMs: number): void {
+    this.latencyMs =
+      this.latencyMs === undefined
+        ? durationMs
+        : this.latencyMs + LATENCY_ALPHA * (durationMs - this.latencyMs);
+  }
+
+  /** Wraps an attempt's permit: counts it in flight until released and learns from its outcome. */
+  track(permit: BreakerPermit, clock: Clock): BreakerPermit {
+    this.inFlight++;
+    let released = false;
+    return {
+      release: (outcome: BreakerOutcome) => {
+        if (released) return;
+        released = true;
+        this.inFlight--;
+        this.learn(outcome, clock.now());
+        permit.release(outcome);
+      },
+    };
+  }
+
+  private learn(outcome: BreakerOutcome, now: number): void {
+    if (outcome.kind === 'cancelled') return;
+    if (outcome.kind === 'success') this.observeLatency(outcome.durationMs);
+    const admission = this.admission;
+    if (admission === undefined) return;
+    if (outcome.kind === 'failure' && outcome.error.type === 'rate_limit') {
+      admission.recordRateLimit(now, outcome.error.retryAfterMs);
+    } else admission.recordAccepted(now);
+  }
+}
