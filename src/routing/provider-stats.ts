@@ -34,19 +34,12 @@ export class ProviderStats {
   /** Wraps an attempt's permit: counts it in flight until released and learns from its outcome. */
   track(permit: BreakerPermit, clock: Clock): BreakerPermit {
     this.inFlight++;
-    let released = false;
-    return {
-      release: (outcome: BreakerOutcome) => {
-        if (released) return;
-        released = true;
-        this.inFlight--;
-        this.learn(outcome, clock.now());
-        permit.release(outcome);
-      },
-    };
+    return new TrackedPermit(this, permit, clock);
   }
 
-  private learn(outcome: BreakerOutcome, now: number): void {
+  /** An attempt under a tracked permit ended (first release only). */
+  settle(outcome: BreakerOutcome, now: number): void {
+    this.inFlight--;
     if (outcome.kind === 'cancelled') return;
     if (outcome.kind === 'success') this.observeLatency(outcome.durationMs);
     const admission = this.admission;
@@ -54,5 +47,23 @@ export class ProviderStats {
     if (outcome.kind === 'failure' && outcome.error.type === 'rate_limit') {
       admission.recordRateLimit(now, outcome.error.retryAfterMs);
     } else admission.recordAccepted(now);
+  }
+}
+
+/** A breaker permit that reports its release to the provider's stats once (one small object per attempt). */
+class TrackedPermit implements BreakerPermit {
+  private released = false;
+
+  constructor(
+    private readonly stats: ProviderStats,
+    private readonly permit: BreakerPermit,
+    private readonly clock: Clock,
+  ) {}
+
+  release(outcome: BreakerOutcome): void {
+    if (this.released) return;
+    this.released = true;
+    this.stats.settle(outcome, this.clock.now());
+    this.permit.release(outcome);
   }
 }
