@@ -9,7 +9,7 @@
  * - past that, a call is shed with probability `(sent - accepted / (1 - threshold)) / (sent + 1)`
  *   (client-side adaptive throttling, as in Google's SRE book, chapter "Handling Overload");
  * - a rate limit that arrives past that point, with a Retry-After, pauses the provider until then;
- *   when the pause ends the counts are cut back to `minRateLimits - 1` rate limits, so the next calls probe it
+ *   when the pause ends the counts restart at `minRateLimits - 1` rate limits (probation), so the next calls probe it
  *   and a further 429 pauses it again at once.
  * A provider whose recent rate-limited share stays at or below `threshold` is therefore never shed.
  */
@@ -108,14 +108,17 @@ export class Admission {
     return Math.round(this.limited) >= minRateLimits && this.limited > threshold * this.sent;
   }
 
-  /** The pause is over: keep the proportions but just under `minRateLimits` limits, so calls probe again. */
+  /**
+   * The pause is over: calls go through again on probation — the counts restart at `minRateLimits - 1` rate
+   * limits out of as many calls, so one more 429 pauses again at once and every answer dilutes them.
+   */
   private endPause(now: number): void {
     this.pausedUntil = Number.NEGATIVE_INFINITY;
     this.decay(now);
-    const keep = this.limited === 0 ? 0 : Math.min(1, (this.options.minRateLimits - 1) / this.limited);
-    this.sent *= keep;
-    this.accepted *= keep;
-    this.limited *= keep;
+    const probation = this.options.minRateLimits - 1;
+    this.sent = probation;
+    this.accepted = 0;
+    this.limited = probation;
   }
 
   private decay(now: number): void {
