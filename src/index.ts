@@ -56,6 +56,8 @@ export {
 export * from './providers/index.js';
 export type { RetryBudgetOptions } from './retry-budget.js';
 export { defaultRetryBudgetOptions } from './retry-budget.js';
+export { type AdmissionOptions, defaultAdmissionOptions } from './routing/admission.js';
+export { ROUTING_STRATEGIES, type RoutingStrategy } from './routing/strategy.js';
 export type * from './types.js';
 export type { ExtractResult } from './validation/extract-json.js';
 export { extractJson } from './validation/extract-json.js';

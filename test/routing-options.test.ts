@@ -1,7 +1,7 @@
 /**
  * Routing options are validated once, at creation, naming the field; `routing` orders the providers.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { settleWithClock } from '../src/testing/drive-clock.js';
 import { ask, setup } from './helpers/lifecycle.js';
 
@@ -13,6 +13,8 @@ describe('routing options', () => {
     [{ admission: { windowMs: -5 } }, /windowMs must be > 0\s+→ at admission\.windowMs/],
     [{ admission: { minRateLimits: 0 } }, /minRateLimits must be >= 1\s+→ at admission\.minRateLimits/],
     [{ admission: { burst: 2 } }, /burst[\s\S]*→ at admission/],
+    [{ concurrency: { min: 0 } }, /min must be >= 1\s+→ at concurrency\.min/],
+    [{ concurrency: { min: 5, max: 2 } }, /min must be <= max\s+→ at concurrency/],
   ])('rejects %j at creation, naming the field', (options, message) => {
     expect(() => setup({ a: [{ text: 'x' }] }, options as never)).toThrow(message);
   });
@@ -40,6 +42,32 @@ describe('routing options', () => {
     const both = Promise.all([llm.call(ask()), llm.call(ask())]);
     const settled = await settleWithClock(both, clock);
     expect(settled.ok && settled.value.map((r) => r.provider)).toEqual(['a', 'b']);
+    await llm.stop();
+  });
+
+  it.each([
+    [{}, 'concurrency_limited'],
+    [{ concurrency: false as const }, undefined],
+  ])('with %j, a failure lowers how many calls a provider takes at once', async (options, code) => {
+    const { llm, clock, providers } = setup(
+      {
+        a: [
+          { error: 'provider_error', delayMs: 10 },
+          { text: 'a', delayMs: 1_000 },
+        ],
+        b: [{ text: 'b', delayMs: 50 }],
+      },
+      { concurrency: {}, ...options },
+    );
+    const first = Array.from({ length: 4 }, () => llm.call(ask()));
+    clock.increment(20);
+    // The failed call went on to b; a still has three attempts in flight, and its limit is now two.
+    await vi.waitFor(() => expect(providers.b?.calls).toHaveLength(1));
+    const late = llm.call(ask());
+    const settled = await settleWithClock(Promise.all([...first, late]), clock);
+    const lateResult = settled.ok ? settled.value[4] : undefined;
+    expect(lateResult?.attempts[0]?.code).toBe(code);
+    expect(lateResult?.provider).toBe(code === undefined ? 'a' : 'b');
     await llm.stop();
   });
 });

@@ -62,6 +62,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
   };
   const registry = new ProviderRegistry(resolved.providers, breakerOptions, {
     admission: resolved.retry.rateLimitCooldown ? resolved.admission : false,
+    concurrency: resolved.concurrency,
     policy: { strategy: resolved.routing, random: resolved.random, clock },
   });
   const scopes = new Map<string, CallScope>();

@@ -11,6 +11,10 @@ import type { LLMError } from '../errors/llm-error.js';
 import { clockSchema, functionSchema, methodsSchema, parseOptions } from '../options.js';
 import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
 import { type AdmissionOptions, defaultAdmissionOptions } from '../routing/admission.js';
+import {
+  type ConcurrencyLimitOptions,
+  defaultConcurrencyLimitOptions,
+} from '../routing/concurrency-limit.js';
 import { ROUTING_STRATEGIES, type RoutingStrategy } from '../routing/strategy.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
 
@@ -86,6 +90,12 @@ export interface ResilientLLMOptions {
   routing?: RoutingStrategy;
   /** Rate-limit admission per provider (used while `retry.rateLimitCooldown` is on). @default defaultAdmissionOptions */
   admission?: AdmissionOptions;
+  /**
+   * Adaptive concurrency limit per provider: a failure halves the attempts allowed in flight at once, each
+   * answer adds one back (`{}` for the defaults `{ min: 1, max: 1_000 }`). `false`: no limit.
+   * @default false
+   */
+  concurrency?: ConcurrencyLimitOptions | false;
   /** Deadlines. @default { attemptMs: 30_000, totalMs: 120_000, timeoutRetries: 1 } */
   timeouts?: TimeoutOptions;
   /** Output validation. @default { maxReprompts: 2 } */
@@ -172,6 +182,23 @@ const optionsSchema = z.strictObject({
         .default(defaultAdmissionOptions.minRateLimits),
     })
     .prefault({}),
+  concurrency: z
+    .union([
+      z.literal(false),
+      z
+        .strictObject({
+          min: z
+            .int('min must be an integer')
+            .min(1, 'min must be >= 1')
+            .default(defaultConcurrencyLimitOptions.min),
+          max: z
+            .int('max must be an integer')
+            .min(1, 'max must be >= 1')
+            .default(defaultConcurrencyLimitOptions.max),
+        })
+        .refine((c) => c.min <= c.max, 'min must be <= max'),
+    ])
+    .default(false),
   timeouts: z
     .strictObject({
       attemptMs: ms('attemptMs').default(30_000),

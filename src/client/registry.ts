@@ -9,6 +9,7 @@ import type { BreakerOptions } from '../breaker/options.js';
 import type { CircuitBreaker } from '../breaker/types.js';
 import { parseOptions } from '../options.js';
 import type { AdmissionOptions } from '../routing/admission.js';
+import type { ConcurrencyLimitOptions } from '../routing/concurrency-limit.js';
 import { ProviderStats } from '../routing/provider-stats.js';
 import type { Provider } from '../types.js';
 import type { SelectPolicy } from './select.js';
@@ -47,16 +48,20 @@ export class ProviderRegistry {
   constructor(
     providers: Provider[],
     breakerOptions: BreakerOptions,
-    routing: { admission: AdmissionOptions | false; policy: SelectPolicy },
+    routing: {
+      admission: AdmissionOptions | false;
+      concurrency: ConcurrencyLimitOptions | false;
+      policy: SelectPolicy;
+    },
   ) {
     this.policy = routing.policy;
-    const { admission } = routing;
+    const { admission, concurrency } = routing;
     providers.forEach((provider, order) => {
       const breaker = createCircuitBreaker({ ...breakerOptions, id: provider.id });
-      const stats = new ProviderStats(admission);
+      const stats = new ProviderStats(admission, concurrency);
       // A breaker that closes again means the provider is healthy: no rate-limit pause or shedding is left over.
       breaker.onTransition((t) => {
-        if (t.to === 'closed' && t.from !== 'closed') stats.admission?.reset();
+        if (t.to === 'closed' && t.from !== 'closed') stats.reset();
       });
       this.entries.set(provider.id, {
         provider,

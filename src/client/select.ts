@@ -2,7 +2,7 @@
  * Provider selection, shared by the statechart's `selectProvider` actor and the fast path so both pick the
  * same provider and record the same skips: in the routing strategy's order, providers held back by their
  * rate-limit admission last (paused after an account-wide Retry-After, or shed in proportion to their recent
- * rate limits), each asked for a breaker permit until one grants it.
+ * rate limits) and so are providers at their adaptive concurrency limit, each asked for a breaker permit until one grants it.
  */
 import type { AttemptRecord } from '../../machines/request-types.js';
 import type { BreakerPermit } from '../breaker/types.js';
@@ -30,7 +30,8 @@ export interface SelectPolicy {
 
 /**
  * A skipped-provider record: a breaker refusal, or the rate-limit admission holding the provider back
- * (`code` `rate_limited` with the rest of the Retry-After, or `rate_limit_shed`).
+ * (`code` `rate_limited` with the rest of the Retry-After, or `rate_limit_shed`), or its concurrency limit
+ * (`concurrency_limited`).
  */
 export function skipRecord(
   entry: ProviderEntry,
@@ -56,7 +57,7 @@ type Held = Map<ProviderEntry, AdmissionDecision & { ok: false }>;
 function heldBack(candidates: readonly ProviderEntry[], now: number, random: () => number): Held | undefined {
   let held: Held | undefined;
   for (const entry of candidates) {
-    const decision = entry.stats.admission?.admit(now, random);
+    const decision = entry.stats.admit(now, random);
     if (decision === undefined || decision.ok) continue;
     held ??= new Map();
     held.set(entry, decision);

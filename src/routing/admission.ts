@@ -34,8 +34,11 @@ export const defaultAdmissionOptions = {
 /** Whether a call may go to the provider now, and why not. */
 export type AdmissionDecision =
   | { ok: true }
-  /** `rate_limited`: paused until a Retry-After passes; `rate_limit_shed`: shed in proportion. */
-  | { ok: false; code: 'rate_limited' | 'rate_limit_shed'; retryAfterMs?: number };
+  /**
+   * `rate_limited`: paused until a Retry-After passes; `rate_limit_shed`: shed in proportion;
+   * `concurrency_limited`: at its adaptive concurrency limit (see `concurrency-limit.ts`).
+   */
+  | { ok: false; code: 'rate_limited' | 'rate_limit_shed' | 'concurrency_limited'; retryAfterMs?: number };
 
 const ADMIT: AdmissionDecision = { ok: true };
 

@@ -1,11 +1,12 @@
 /**
  * What routing knows of each provider besides its breaker: calls in flight, a latency estimate (EWMA of
- * answered attempts) and the rate-limit {@link Admission}. Fed by the breaker permit of every attempt, so
+ * answered attempts), the rate-limit {@link Admission} and the optional {@link ConcurrencyLimit}. Fed by the breaker permit of every attempt, so
  * the fast path, the statechart and the simplified prompt all count the same way.
  */
 import type { BreakerOutcome, BreakerPermit } from '../breaker/types.js';
 import type { Clock } from '../clock.js';
-import { Admission, type AdmissionOptions } from './admission.js';
+import { Admission, type AdmissionDecision, type AdmissionOptions } from './admission.js';
+import { ConcurrencyLimit, type ConcurrencyLimitOptions } from './concurrency-limit.js';
 
 /** Weight of the newest sample in the latency EWMA. */
 const LATENCY_ALPHA = 0.2;
@@ -19,8 +20,26 @@ export class ProviderStats {
   /** Rate-limit admission; undefined when `retry.rateLimitCooldown` is off. */
   readonly admission: Admission | undefined;
 
-  constructor(admission: AdmissionOptions | false) {
+  /** Adaptive concurrency limit; undefined unless the `concurrency` option turns it on. */
+  readonly concurrency: ConcurrencyLimit | undefined;
+
+  constructor(admission: AdmissionOptions | false, concurrency: ConcurrencyLimitOptions | false = false) {
     this.admission = admission === false ? undefined : new Admission(admission);
+    this.concurrency = concurrency === false ? undefined : new ConcurrencyLimit(concurrency);
+  }
+
+  /** Whether a call may go to the provider now (undefined: nothing holds it back). */
+  admit(now: number, random: () => number): AdmissionDecision | undefined {
+    if (this.concurrency !== undefined && !this.concurrency.allows(this.inFlight)) {
+      return { ok: false, code: 'concurrency_limited' };
+    }
+    return this.admission?.admit(now, random);
+  }
+
+  /** The breaker closed: the provider regains its share at once. */
+  reset(): void {
+    this.admission?.reset();
+    this.concurrency?.reset();
   }
 
   /** Adds one answered attempt's duration to the latency estimate. */
@@ -41,7 +60,10 @@ export class ProviderStats {
   settle(outcome: BreakerOutcome, now: number): void {
     this.inFlight--;
     if (outcome.kind === 'cancelled') return;
-    if (outcome.kind === 'success') this.observeLatency(outcome.durationMs);
+    if (outcome.kind === 'success') {
+      this.observeLatency(outcome.durationMs);
+      this.concurrency?.recordSuccess();
+    } else this.concurrency?.recordFailure(outcome.error.type, this.inFlight);
     const admission = this.admission;
     if (admission === undefined) return;
     if (outcome.kind === 'failure' && outcome.error.type === 'rate_limit') {
