@@ -69,13 +69,19 @@ const fallbackOutcome: Outcome = { fallback: true, provider: undefined };
 
 type BaseUrls = Record<ProviderId, string>;
 
-function openaiClients(urls: BaseUrls, maxRetries: number, fetch?: typeof globalThis.fetch) {
+/** `timeout`: the SDK's own per-request timeout (its default, 10 min, when undefined). */
+function openaiClients(
+  urls: BaseUrls,
+  maxRetries: number,
+  fetch?: typeof globalThis.fetch,
+  timeout: number | undefined = ATTEMPT_MS,
+) {
   const make = (p: ProviderId) =>
     new OpenAI({
       apiKey: 'bench',
       baseURL: urls[p],
       maxRetries,
-      timeout: ATTEMPT_MS,
+      ...(timeout === undefined ? {} : { timeout }),
       ...(fetch ? { fetch } : {}),
     });
   return { a: make('a'), b: make('b'), c: make('c') };
@@ -186,7 +192,13 @@ function resilientPeer(urls: BaseUrls, settings: { openMs?: number } | 'common' 
     headers.delete('x-attempt');
     return fetch(input, { ...init, headers });
   };
-  const clients = openaiClients(urls, 0, fetchWithLogicalId);
+  // Pure defaults: the SDK's own timeout must not stand in for resilient-llm's attemptMs.
+  const clients = openaiClients(
+    urls,
+    0,
+    fetchWithLogicalId,
+    settings === 'defaults' ? undefined : ATTEMPT_MS,
+  );
   const llm = createResilientLLM({
     providers: PROVIDERS.map((p, i) =>
       openaiProvider({ client: clients[p], model: MODEL, id: p, priority: i }),
