@@ -59,6 +59,7 @@ export const PEERS = [
   'resilient-llm',
   'resilient-llm-openMs-2s',
   'resilient-llm-defaults',
+  'resilient-llm-adaptive',
 ] as const;
 /** A contender's name. */
 export type PeerName = (typeof PEERS)[number];
@@ -175,7 +176,10 @@ function aiSdkPeer(urls: BaseUrls): Peer {
 }
 
 /** `settings`: the chaos part's (5 s attempts, optional openMs), the common ones, or pure defaults. */
-function resilientPeer(urls: BaseUrls, settings: { openMs?: number } | 'common' | 'defaults'): Peer {
+function resilientPeer(
+  urls: BaseUrls,
+  settings: { openMs?: number } | 'common' | 'defaults' | 'adaptive',
+): Peer {
   // The adapter sends the client's own request id; map it to the benchmark's logical id (set per call in
   // an AsyncLocalStorage) and drop x-attempt so the fault server counts attempts the same way for everyone.
   const logical = new AsyncLocalStorage<string>();
@@ -207,8 +211,9 @@ function resilientPeer(urls: BaseUrls, settings: { openMs?: number } | 'common' 
     inspect: false,
     ...(settings === 'defaults'
       ? {}
-      : settings === 'common'
+      : settings === 'common' || settings === 'adaptive'
         ? {
+            ...(settings === 'adaptive' ? { concurrency: {} } : {}),
             timeouts: { attemptMs: COMMON.attemptMs },
             breaker: { openMs: COMMON.openMs },
             retry: { maxMs: COMMON.backoffCapMs },
@@ -265,6 +270,8 @@ export function createPeer(name: PeerName, urls: BaseUrls): Peer {
       return resilientPeer(urls, { openMs: 2_000 });
     case 'resilient-llm-defaults':
       return resilientPeer(urls, 'defaults');
+    case 'resilient-llm-adaptive':
+      return resilientPeer(urls, 'adaptive');
   }
 }
 
