@@ -46,4 +46,8 @@ export const PEER_SETTINGS: readonly PeerSetting[] = [
     settings:
       'routing part only: createResilientLLM with pure defaults (attemptMs 30 s, openMs 60 s, backoff cap 8 s)',
   },
+  {
+    peer: 'resilient-llm-adaptive',
+    settings: 'routing part only: the common settings plus the adaptive concurrency limit (concurrency: {})',
+  },
 ];

@@ -21,6 +21,7 @@ const ROUTING_PEERS: readonly PeerName[] = [
   'opossum',
   'resilient-llm',
   'resilient-llm-defaults',
+  'resilient-llm-adaptive',
 ];
 
 /** A routing row: the chaos row plus the reactive bound on calls to A in its outage. */
