@@ -70,19 +70,19 @@ const fallbackOutcome: Outcome = { fallback: true, provider: undefined };
 
 type BaseUrls = Record<ProviderId, string>;
 
-/** `timeout`: the SDK's own per-request timeout (its default, 10 min, when undefined). */
+/** `timeout`: the SDK's own per-request timeout (`'sdk-default'`: the SDK's 10 min). */
 function openaiClients(
   urls: BaseUrls,
   maxRetries: number,
   fetch?: typeof globalThis.fetch,
-  timeout: number | undefined = ATTEMPT_MS,
+  timeout: number | 'sdk-default' = ATTEMPT_MS,
 ) {
   const make = (p: ProviderId) =>
     new OpenAI({
       apiKey: 'bench',
       baseURL: urls[p],
       maxRetries,
-      ...(timeout === undefined ? {} : { timeout }),
+      ...(timeout === 'sdk-default' ? {} : { timeout }),
       ...(fetch ? { fetch } : {}),
     });
   return { a: make('a'), b: make('b'), c: make('c') };
@@ -201,7 +201,7 @@ function resilientPeer(
     urls,
     0,
     fetchWithLogicalId,
-    settings === 'defaults' ? undefined : ATTEMPT_MS,
+    settings === 'defaults' ? 'sdk-default' : ATTEMPT_MS,
   );
   const llm = createResilientLLM({
     providers: PROVIDERS.map((p, i) =>

@@ -30,9 +30,11 @@ export async function runRouting(): Promise<RoutingRun[]> {
 }
 
 /** The figures the report compares, for one row of one run. */
-function figures(row: RoutingRow, oracle: RoutingRow | undefined) {
-  const share = oracle ? row.upstream.aAnswersOutsideOutage / oracle.upstream.aAnswersOutsideOutage : NaN;
-  const after = oracle ? row.upstream.aAnswersAfterOutage / oracle.upstream.aAnswersAfterOutage : NaN;
+function figures(row: RoutingRow, oracle: RoutingRow | undefined, outage: boolean) {
+  // The call's final answers from A (A cannot answer inside its outage, so all are outside it).
+  const share = oracle ? (row.answeredBy.a ?? 0) / (oracle.answeredBy.a ?? 0) : NaN;
+  const after =
+    oracle && outage ? row.upstream.aAnswersAfterOutage / oracle.upstream.aAnswersAfterOutage : NaN;
   return {
     share,
     p50: row.latencyMs.p50,
@@ -65,9 +67,10 @@ export function routingMarkdown(runs: readonly RoutingRun[]): string {
     '',
     `Common settings for every peer and the \`resilient-llm\` row: per-attempt timeout ${COMMON.attemptMs} ms, ` +
       `breaker open ${COMMON.openMs} ms, backoff cap ${COMMON.backoffCapMs} ms (where the peer has the knob). ` +
-      '`resilient-llm-defaults`: pure defaults. Each cell: median over the runs (min–max). Share: real answers ' +
-      "from A outside its outage ÷ the oracle's; after: the same for ids after the outage; bound: calls to A " +
-      "in its outage that were already sent when A's first 503 returned (what a purely reactive client cannot avoid).",
+      '`resilient-llm-defaults`: pure defaults. Each cell: median over the runs (min–max). ' +
+      "Share: final answers A served ÷ the oracle's; " +
+      "after: A's successful upstream answers to ids after the outage ÷ the oracle's; bound: calls to A in its " +
+      "outage that arrived before A's first 503 could have returned (its arrival + A's latency).",
     '',
   ];
   for (const scenario of [...new Set(runs.map((r) => r.scenario))]) {
@@ -77,7 +80,7 @@ export function routingMarkdown(runs: readonly RoutingRun[]): string {
       const oracle = run.rows.find((r) => r.peer === 'oracle');
       for (const row of run.rows) {
         const list = byPeer.get(row.peer) ?? [];
-        list.push(figures(row, oracle));
+        list.push(figures(row, oracle, scenario === 'chaos'));
         byPeer.set(row.peer, list);
       }
     }
