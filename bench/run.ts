@@ -1,11 +1,12 @@
 /**
  * `npm run bench [-- part...]`: runs the benchmark parts (default: all) and writes `bench/results/`.
- * Parts: `overhead`, `telemetry`, `chaos`, `scale`, `inspector`, `redis`, and `report` (rebuild the pages from the JSON
+ * Parts: `overhead`, `telemetry`, `chaos`, `routing` (chaos and noisy-healthy scenarios at common settings, run twice), `scale`, `inspector`, `redis`, and `report` (rebuild the pages from the JSON
  * results without re-running anything).
  * Everything binds 127.0.0.1; every server and child process started here is stopped before exit.
  */
 import { PEERS, type PeerName } from './chaos/peers.js';
 import { type ChaosRow, runChaos } from './chaos/run-chaos.js';
+import { routingMarkdown, runRouting } from './chaos/run-routing.js';
 import { runInspectorLoad, runRedisStore } from './extras.js';
 import { readJsonResult as readResult, writeResult } from './lib/markdown.js';
 import { type OverheadResult, runOverhead } from './overhead/run-overhead.js';
@@ -14,7 +15,7 @@ import { writeChaosReport, writeOverheadReport, writeScaleReport } from './repor
 import { writeSummary } from './report/summary.js';
 import { runScale, type ScaleResult } from './scale/run-scale.js';
 
-const PARTS = ['overhead', 'telemetry', 'chaos', 'scale', 'inspector', 'redis', 'report'] as const;
+const PARTS = ['overhead', 'telemetry', 'chaos', 'routing', 'scale', 'inspector', 'redis', 'report'] as const;
 type Part = (typeof PARTS)[number];
 
 const args = process.argv.slice(2);
@@ -53,6 +54,11 @@ if (selected.has('chaos')) {
   const rows = await runChaos(peers);
   writeResult('chaos.json', json(rows));
   writeChaosReport(rows);
+}
+if (selected.has('routing')) {
+  const runs = await runRouting();
+  writeResult('routing.json', json(runs));
+  writeResult('routing.md', routingMarkdown(runs));
 }
 if (selected.has('scale')) {
   const result = await runScale();

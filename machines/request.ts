@@ -37,7 +37,7 @@ export const requestMachine = requestSetup.createMachine({
       states: {
         selecting: {
           description:
-            'Picks the next provider by priority, skipping disabled, excluded and circuit-open ones.',
+            'Picks the next provider in routing order (priority by default), skipping disabled, excluded and circuit-open ones; providers held back by their rate-limit admission (paused after an account-wide Retry-After, or shed in proportion to recent 429s) go last, and every skip is recorded in attempts with its reason.',
           invoke: {
             id: 'selectProvider',
             src: 'selectProvider',

@@ -62,6 +62,8 @@ export { MIN_SECRET_CHARS, registerSecret } from './errors/secrets.js';
 export * from './providers/index.js';
 export type { RetryBudgetOptions } from './retry-budget.js';
 export { defaultRetryBudgetOptions } from './retry-budget.js';
+export { type AdmissionOptions, defaultAdmissionOptions } from './routing/admission.js';
+export { ROUTING_STRATEGIES, type RoutingStrategy } from './routing/strategy.js';
 export type {
   AttemptEvent,
   BreakerTransitionEvent,

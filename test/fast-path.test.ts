@@ -126,7 +126,7 @@ const scenarios: Scenario[] = [
     before: (llm) => llm.breaker('a').forceOpen(),
   },
   {
-    name: 'a rate limit cools the first provider down for later calls',
+    name: 'a single rate limit leaves the first provider in use for later calls',
     scripts: {
       a: [{ error: 'rate_limit', retryAfterMs: 5_000, delayMs: 5 }, { text: 'a' }],
       b: [{ text: 'b', delayMs: 10 }],
@@ -134,17 +134,30 @@ const scenarios: Scenario[] = [
     calls: 3,
   },
   {
-    name: 'an open first circuit and a cooling second provider',
+    name: 'an account-wide rate limit pauses the first provider for later calls',
+    scripts: {
+      a: [{ error: 'rate_limit', retryAfterMs: 5_000, delayMs: 5 }],
+      b: [{ text: 'b', delayMs: 10 }],
+    },
+    calls: 5,
+  },
+  {
+    name: 'an open first circuit and a second provider paused by rate limits',
     scripts: {
       a: [{ text: 'a' }],
-      b: [{ error: 'rate_limit', retryAfterMs: 5_000, delayMs: 5 }, { text: 'b' }],
+      b: [
+        { error: 'rate_limit', retryAfterMs: 5_000, delayMs: 5 },
+        { error: 'rate_limit', retryAfterMs: 5_000, delayMs: 5 },
+        { error: 'rate_limit', retryAfterMs: 5_000, delayMs: 5 },
+        { text: 'b' },
+      ],
       c: [{ text: 'c', delayMs: 3 }],
     },
     before: (llm) => {
       llm.setProviderPriority('a', 5);
       llm.breaker('c').forceOpen();
     },
-    calls: 4,
+    calls: 6,
   },
   {
     name: 'five failures trip the breaker over consecutive calls',

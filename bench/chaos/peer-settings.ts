@@ -41,4 +41,13 @@ export const PEER_SETTINGS: readonly PeerSetting[] = [
     settings:
       'same, with breaker.openMs 2000: the run compresses a multi-minute outage into ~2 s of wall time, so the default 60 s open state outlasts the rest of the run; shown as a second row, never instead of the defaults',
   },
+  {
+    peer: 'resilient-llm-defaults',
+    settings:
+      'routing part only: createResilientLLM with pure defaults (attemptMs 30 s, openMs 60 s, backoff cap 8 s)',
+  },
+  {
+    peer: 'resilient-llm-adaptive',
+    settings: 'routing part only: the common settings plus the adaptive concurrency limit (concurrency: {})',
+  },
 ];

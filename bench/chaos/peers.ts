@@ -23,6 +23,8 @@ import { createResilientLLM } from '../../src/client/create-resilient-llm.js';
 import { openaiProvider } from '../../src/providers/openai.js';
 import {
   ATTEMPT_MS,
+  COMMON,
+  COMMON_SETTINGS,
   FALLBACK,
   MODEL,
   oraclePick,
@@ -56,6 +58,8 @@ export const PEERS = [
   'opossum',
   'resilient-llm',
   'resilient-llm-openMs-2s',
+  'resilient-llm-defaults',
+  'resilient-llm-adaptive',
 ] as const;
 /** A contender's name. */
 export type PeerName = (typeof PEERS)[number];
@@ -66,13 +70,19 @@ const fallbackOutcome: Outcome = { fallback: true, provider: undefined };
 
 type BaseUrls = Record<ProviderId, string>;
 
-function openaiClients(urls: BaseUrls, maxRetries: number, fetch?: typeof globalThis.fetch) {
+/** `timeout`: the SDK's own per-request timeout (`'sdk-default'`: the SDK's 10 min). */
+function openaiClients(
+  urls: BaseUrls,
+  maxRetries: number,
+  fetch?: typeof globalThis.fetch,
+  timeout: number | 'sdk-default' = ATTEMPT_MS,
+) {
   const make = (p: ProviderId) =>
     new OpenAI({
       apiKey: 'bench',
       baseURL: urls[p],
       maxRetries,
-      timeout: ATTEMPT_MS,
+      ...(timeout === 'sdk-default' ? {} : { timeout }),
       ...(fetch ? { fetch } : {}),
     });
   return { a: make('a'), b: make('b'), c: make('c') };
@@ -113,9 +123,15 @@ function cockatielPeer(urls: BaseUrls): Peer {
     wrap(
       retry(
         handleWhen((e) => !(e instanceof BrokenCircuitError)),
-        { maxAttempts: 2, backoff: new ExponentialBackoff() },
+        {
+          maxAttempts: 2,
+          backoff: new ExponentialBackoff(COMMON_SETTINGS ? { maxDelay: COMMON.backoffCapMs } : {}),
+        },
       ),
-      circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) }),
+      circuitBreaker(handleAll, {
+        halfOpenAfter: COMMON_SETTINGS ? COMMON.openMs : 10_000,
+        breaker: new ConsecutiveBreaker(5),
+      }),
       timeout(ATTEMPT_MS, TimeoutStrategy.Aggressive),
     );
   const policies = { a: policyFor(), b: policyFor(), c: policyFor() };
@@ -128,7 +144,7 @@ function opossumPeer(urls: BaseUrls): Peer {
     new CircuitBreaker((n: number) => ask(clients[p], n), {
       timeout: ATTEMPT_MS,
       errorThresholdPercentage: 50,
-      resetTimeout: 30_000,
+      resetTimeout: COMMON_SETTINGS ? COMMON.openMs : 30_000,
     });
   const breakers = { a: breakerFor('a'), b: breakerFor('b'), c: breakerFor('c') };
   return simple(
@@ -159,7 +175,11 @@ function aiSdkPeer(urls: BaseUrls): Peer {
   );
 }
 
-function resilientPeer(urls: BaseUrls, openMs?: number): Peer {
+/** `settings`: the chaos part's (5 s attempts, optional openMs), the common ones, or pure defaults. */
+function resilientPeer(
+  urls: BaseUrls,
+  settings: { openMs?: number } | 'common' | 'defaults' | 'adaptive',
+): Peer {
   // The adapter sends the client's own request id; map it to the benchmark's logical id (set per call in
   // an AsyncLocalStorage) and drop x-attempt so the fault server counts attempts the same way for everyone.
   const logical = new AsyncLocalStorage<string>();
@@ -176,15 +196,32 @@ function resilientPeer(urls: BaseUrls, openMs?: number): Peer {
     headers.delete('x-attempt');
     return fetch(input, { ...init, headers });
   };
-  const clients = openaiClients(urls, 0, fetchWithLogicalId);
+  // Pure defaults: the SDK's own timeout must not stand in for resilient-llm's attemptMs.
+  const clients = openaiClients(
+    urls,
+    0,
+    fetchWithLogicalId,
+    settings === 'defaults' ? 'sdk-default' : ATTEMPT_MS,
+  );
   const llm = createResilientLLM({
     providers: PROVIDERS.map((p, i) =>
       openaiProvider({ client: clients[p], model: MODEL, id: p, priority: i }),
     ),
-    timeouts: { attemptMs: ATTEMPT_MS },
     degradation: { fallback: FALLBACK },
     inspect: false,
-    ...(openMs === undefined ? {} : { breaker: { openMs } }),
+    ...(settings === 'defaults'
+      ? {}
+      : settings === 'common' || settings === 'adaptive'
+        ? {
+            ...(settings === 'adaptive' ? { concurrency: {} } : {}),
+            timeouts: { attemptMs: COMMON.attemptMs },
+            breaker: { openMs: COMMON.openMs },
+            retry: { maxMs: COMMON.backoffCapMs },
+          }
+        : {
+            timeouts: { attemptMs: ATTEMPT_MS },
+            ...(settings.openMs === undefined ? {} : { breaker: { openMs: settings.openMs } }),
+          }),
   });
   return {
     call: (n) =>
@@ -228,9 +265,13 @@ export function createPeer(name: PeerName, urls: BaseUrls): Peer {
     case 'opossum':
       return opossumPeer(urls);
     case 'resilient-llm':
-      return resilientPeer(urls);
+      return resilientPeer(urls, COMMON_SETTINGS ? 'common' : {});
     case 'resilient-llm-openMs-2s':
-      return resilientPeer(urls, 2_000);
+      return resilientPeer(urls, { openMs: 2_000 });
+    case 'resilient-llm-defaults':
+      return resilientPeer(urls, 'defaults');
+    case 'resilient-llm-adaptive':
+      return resilientPeer(urls, 'adaptive');
   }
 }
 

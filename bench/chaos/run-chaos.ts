@@ -46,7 +46,8 @@ export interface UpstreamReport {
 /** One contender's full row. */
 export type ChaosRow = PeerReport & { upstream: UpstreamReport };
 
-function upstreamOf(log: readonly FaultRequestRecord[]): UpstreamReport {
+/** Upstream figures of one contender, from the fault server's request log. */
+export function upstreamOf(log: readonly FaultRequestRecord[]): UpstreamReport {
   const calls: Record<string, number> = Object.fromEntries(PROVIDERS.map((p) => [p, 0]));
   const aOutcomes: Record<string, number> = {};
   let aCallsInOutage = 0;

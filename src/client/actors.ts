@@ -113,7 +113,14 @@ export function createRequestActors(deps: ActorDeps) {
         return { provider, alternatives, skipped: [...replay.skips], at };
       }
       const skipped: AttemptRecord[] = [];
-      const picked = selectFrom(registry.ranked(), input.excluded, clock.now(), skipped, scope.skipped);
+      const picked = selectFrom(
+        registry.ranked(),
+        input.excluded,
+        clock.now(),
+        skipped,
+        scope.skipped,
+        registry.policy,
+      );
       scope.lastError ??= picked.refusal;
       if (picked.entry !== undefined && picked.permit !== undefined) {
         scope.heldPermit = { providerId: picked.entry.provider.id, permit: picked.permit };

@@ -42,10 +42,6 @@ export function guardAttempt(
     /** Classifies a throw; records it unless the attempt was already stopped. */
     failed(thrown: unknown): LLMError {
       const error = classifyFor(entry, thrown);
-      if (error.type === 'rate_limit' && deps.options.retry.rateLimitCooldown) {
-        const wait = error.retryAfterMs ?? 0;
-        if (wait > 0) entry.coolUntil = Math.max(entry.coolUntil, deps.clock.now() + wait);
-      }
       if (!signal.aborted) {
         scope.lastErrorByProvider.set(id, error.type);
         permit.release({ kind: 'failure', error, durationMs: deps.clock.now() - started });
@@ -69,7 +65,7 @@ export function takePermit(deps: ActorDeps, scope: CallScope, entry: ProviderEnt
   held?.release({ kind: 'cancelled' });
   const acquired = entry.breaker.tryAcquire();
   if (!acquired.ok) throw fail(deps, scope, acquired.error);
-  return acquired.permit;
+  return entry.stats.track(acquired.permit, deps.clock);
 }
 
 /**

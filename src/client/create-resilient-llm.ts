@@ -74,7 +74,11 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     budgetOptions: resolved.retry.budget,
   });
   const providers = observer ? resolved.providers.map((p) => observer.provider(p)) : resolved.providers;
-  const registry = new ProviderRegistry(providers, breakerOptions);
+  const registry = new ProviderRegistry(providers, breakerOptions, {
+    admission: resolved.retry.rateLimitCooldown ? resolved.admission : false,
+    concurrency: resolved.concurrency,
+    policy: { strategy: resolved.routing, random: resolved.random, clock },
+  });
   if (observer)
     for (const { breaker } of registry.all())
       breaker.onTransition((transition) => observer.breakerTransition(breaker.id, transition));

@@ -203,7 +203,7 @@ export class FastLane {
     // Eligible when some provider's circuit lets every call through; selection then runs as the actor's does.
     if (!ranked.some(grantsAll)) return false;
     const skips: AttemptRecord[] = [];
-    const picked = selectFrom(ranked, NONE, startedAt, skips, undefined);
+    const picked = selectFrom(ranked, NONE, startedAt, skips, undefined, this.registry.policy);
     const { entry, permit } = picked;
     if (entry === undefined || permit === undefined) return false;
     const window = entry.provider.contextWindow;

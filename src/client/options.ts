@@ -10,6 +10,12 @@ import { type Clock, systemClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
 import { clockSchema, functionSchema, methodsSchema, parseOptions, timerMsSchema } from '../options.js';
 import { defaultRetryBudgetOptions, type RetryBudgetOptions } from '../retry-budget.js';
+import { type AdmissionOptions, defaultAdmissionOptions } from '../routing/admission.js';
+import {
+  type ConcurrencyLimitOptions,
+  defaultConcurrencyLimitOptions,
+} from '../routing/concurrency-limit.js';
+import { ROUTING_STRATEGIES, type RoutingStrategy } from '../routing/strategy.js';
 import type { ObservationHooks, TelemetryOptions } from '../telemetry/types.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
 import { defaultValidationLimits, type ValidationLimits } from '../validation/validate.js';
@@ -81,13 +87,28 @@ export interface ResilientLLMOptions {
     budget?: RetryBudgetOptions;
     rateLimitWait?: 'lastResort' | 'always';
     /**
-     * After a rate limit with Retry-After, later calls skip that provider until the time has passed, while
-     * another provider can take them (a Retry-After throttles the account, not one request). The skip shows in
-     * `attempts` as `skipped` with code `rate_limited`. `false`: only the call that met it waits or fails over.
+     * Graded rate-limit admission per provider (see `admission`): later calls are shed in proportion to the
+     * provider's recent rate limits, and an evidently account-wide limit pauses it for its Retry-After. A skip
+     * shows in `attempts` as `skipped` with code `rate_limit_shed` or `rate_limited` (with `retryAfterMs`).
+     * `false`: only the call that met a rate limit waits or fails over.
      * @default true
      */
     rateLimitCooldown?: boolean;
   };
+  /**
+   * Order in which providers are offered a call: `priority` (ascending priority), `latency` (lowest latency
+   * estimate first), `least-busy` (fewest attempts in flight first) or `weighted` (random, weight 1/latency).
+   * @default 'priority'
+   */
+  routing?: RoutingStrategy;
+  /** Rate-limit admission per provider (used while `retry.rateLimitCooldown` is on). @default defaultAdmissionOptions */
+  admission?: AdmissionOptions;
+  /**
+   * Adaptive concurrency limit per provider: a failure halves the attempts allowed in flight at once, each
+   * answer adds one back (`{}` for the defaults `{ min: 1, max: 1_000 }`). `false`: no limit.
+   * @default false
+   */
+  concurrency?: ConcurrencyLimitOptions | false;
   /** Deadlines. @default { attemptMs: 30_000, totalMs: 120_000, timeoutRetries: 1 } */
   timeouts?: TimeoutOptions;
   /**
@@ -172,6 +193,40 @@ const optionsSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  routing: z
+    .enum(ROUTING_STRATEGIES, `routing must be one of ${ROUTING_STRATEGIES.map((s) => `'${s}'`).join(', ')}`)
+    .default('priority'),
+  admission: z
+    .strictObject({
+      threshold: z
+        .number('threshold must be a number')
+        .min(0, 'threshold must be >= 0')
+        .max(0.99, 'threshold must be <= 0.99')
+        .default(defaultAdmissionOptions.threshold),
+      windowMs: ms('windowMs').default(defaultAdmissionOptions.windowMs),
+      minRateLimits: z
+        .number('minRateLimits must be a number')
+        .min(1, 'minRateLimits must be >= 1')
+        .default(defaultAdmissionOptions.minRateLimits),
+    })
+    .prefault({}),
+  concurrency: z
+    .union([
+      z.literal(false),
+      z
+        .strictObject({
+          min: z
+            .int('min must be an integer')
+            .min(1, 'min must be >= 1')
+            .default(defaultConcurrencyLimitOptions.min),
+          max: z
+            .int('max must be an integer')
+            .min(1, 'max must be >= 1')
+            .default(defaultConcurrencyLimitOptions.max),
+        })
+        .refine((c) => c.min <= c.max, 'min must be <= max'),
+    ])
+    .default(false),
   timeouts: z
     .strictObject({
       attemptMs: ms('attemptMs').default(30_000),

@@ -8,7 +8,11 @@ import { createCircuitBreaker } from '../breaker/create-circuit-breaker.js';
 import type { BreakerOptions } from '../breaker/options.js';
 import type { CircuitBreaker } from '../breaker/types.js';
 import { parseOptions } from '../options.js';
+import type { AdmissionOptions } from '../routing/admission.js';
+import type { ConcurrencyLimitOptions } from '../routing/concurrency-limit.js';
+import { ProviderStats } from '../routing/provider-stats.js';
 import type { Provider } from '../types.js';
+import type { SelectPolicy } from './select.js';
 
 /** A provider with its live routing settings and breaker. */
 export interface ProviderEntry {
@@ -19,8 +23,8 @@ export interface ProviderEntry {
   readonly breaker: CircuitBreaker;
   /** The provider as the statechart sees it (id, context window): one frozen object per provider. */
   readonly ref: ProviderRef;
-  /** Until when (client clock) a Retry-After from this provider asks callers to stay away. */
-  coolUntil: number;
+  /** In-flight count, latency estimate and rate-limit admission. */
+  readonly stats: ProviderStats;
 }
 
 /** Routing settings ops can change without a deploy, by provider id. */
@@ -34,16 +38,38 @@ const configSchema = z.record(
 /** Holds the providers of one client. */
 export class ProviderRegistry {
   private readonly entries = new Map<string, ProviderEntry>();
+  /** The routing strategy, clock and random source every selection uses. */
+  readonly policy: SelectPolicy;
 
-  constructor(providers: Provider[], breakerOptions: BreakerOptions) {
+  /**
+   * `routing.admission`: options of the per-provider rate-limit admission, or `false` for none;
+   * `routing.policy`: how selection orders providers.
+   */
+  constructor(
+    providers: Provider[],
+    breakerOptions: BreakerOptions,
+    routing: {
+      admission: AdmissionOptions | false;
+      concurrency: ConcurrencyLimitOptions | false;
+      policy: SelectPolicy;
+    },
+  ) {
+    this.policy = routing.policy;
+    const { admission, concurrency } = routing;
     providers.forEach((provider, order) => {
+      const breaker = createCircuitBreaker({ ...breakerOptions, id: provider.id });
+      const stats = new ProviderStats(admission, concurrency);
+      // A breaker that closes again means the provider is healthy: no rate-limit pause or shedding is left over.
+      breaker.onTransition((t) => {
+        if (t.to === 'closed' && t.from !== 'closed') stats.reset();
+      });
       this.entries.set(provider.id, {
         provider,
         order,
         priority: provider.priority ?? 0,
         enabled: provider.enabled ?? true,
-        breaker: createCircuitBreaker({ ...breakerOptions, id: provider.id }),
-        coolUntil: Number.NEGATIVE_INFINITY,
+        breaker,
+        stats,
         ref: Object.freeze(
           provider.contextWindow === undefined
             ? { id: provider.id }

@@ -1,11 +1,15 @@
 /**
  * Provider selection, shared by the statechart's `selectProvider` actor and the fast path so both pick the
- * same provider and record the same skips: by rank, providers cooling down after a Retry-After last, each
- * asked for a breaker permit until one grants it.
+ * same provider and record the same skips: in the routing strategy's order, providers held back by their
+ * rate-limit admission last (paused after an account-wide Retry-After, or shed in proportion to their recent
+ * rate limits) and so are providers at their adaptive concurrency limit, each asked for a breaker permit until one grants it.
  */
 import type { AttemptRecord } from '../../machines/request-types.js';
 import type { BreakerPermit } from '../breaker/types.js';
+import type { Clock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
+import type { AdmissionDecision } from '../routing/admission.js';
+import { orderProviders, type RoutingStrategy } from '../routing/strategy.js';
 import type { ProviderEntry } from './registry.js';
 
 /** The provider picked, with its permit and how many others could still take the call. */
@@ -17,7 +21,18 @@ export interface Selection {
   refusal: LLMError | undefined;
 }
 
-/** A skipped-provider record: a breaker refusal, or a cool-down after a Retry-After (`code` rate_limited). */
+/** How selection orders providers, with the client's clock and random source. */
+export interface SelectPolicy {
+  readonly strategy: RoutingStrategy;
+  readonly random: () => number;
+  readonly clock: Clock;
+}
+
+/**
+ * A skipped-provider record: a breaker refusal, or the rate-limit admission holding the provider back
+ * (`code` `rate_limited` with the rest of the Retry-After, or `rate_limit_shed`), or its concurrency limit
+ * (`concurrency_limited`).
+ */
 export function skipRecord(
   entry: ProviderEntry,
   why: { code?: string | undefined; retryAfterMs?: number | undefined },
@@ -36,6 +51,20 @@ export function skipRecord(
   return record;
 }
 
+type Held = Map<ProviderEntry, AdmissionDecision & { ok: false }>;
+
+/** Providers the rate-limit admission holds back for this call, or undefined when none. */
+function heldBack(candidates: readonly ProviderEntry[], now: number, random: () => number): Held | undefined {
+  let held: Held | undefined;
+  for (const entry of candidates) {
+    const decision = entry.stats.admit(now, random);
+    if (decision === undefined || decision.ok) continue;
+    held ??= new Map();
+    held.set(entry, decision);
+  }
+  return held;
+}
+
 /**
  * Picks a provider from `ranked` (minus `excluded`) at `now`. Skips are appended to `skipped`, once per
  * provider per call (`seen`, when the call selects more than once).
@@ -46,14 +75,16 @@ export function selectFrom(
   now: number,
   skipped: AttemptRecord[],
   seen: Set<string> | undefined,
+  policy: SelectPolicy,
 ): Selection {
-  const candidates = excluded.length === 0 ? ranked : ranked.filter((e) => !excluded.includes(e.provider.id));
-  const cooling = (entry: ProviderEntry) => entry.coolUntil > now;
-  const anyCooling = candidates.some(cooling);
-  // Providers cooling down after a Retry-After go last: tried only when nobody else can take the call.
-  const order = anyCooling
-    ? [...candidates.filter((e) => !cooling(e)), ...candidates.filter(cooling)]
-    : candidates;
+  const remaining = excluded.length === 0 ? ranked : ranked.filter((e) => !excluded.includes(e.provider.id));
+  const candidates = orderProviders(policy.strategy, remaining, policy.random);
+  const held = heldBack(candidates, now, policy.random);
+  // Providers held back go last: tried only when nobody else can take the call.
+  const order =
+    held === undefined
+      ? candidates
+      : [...candidates.filter((e) => !held.has(e)), ...candidates.filter((e) => held.has(e))];
   const firstSkip = (entry: ProviderEntry) => {
     if (seen === undefined) return true;
     if (seen.has(entry.provider.id)) return false;
@@ -70,10 +101,13 @@ export function selectFrom(
       }
       continue;
     }
-    for (const other of candidates) {
-      if (other === entry) break;
-      if (!cooling(other) || !firstSkip(other)) continue;
-      skipped.push(skipRecord(other, { code: 'rate_limited', retryAfterMs: other.coolUntil - now }, now));
+    if (held !== undefined) {
+      for (const other of candidates) {
+        if (other === entry) break;
+        const decision = held.get(other);
+        if (decision === undefined || !firstSkip(other)) continue;
+        skipped.push(skipRecord(other, decision, now));
+      }
     }
     // Who else could take this call now: the lifecycle waits on a provider only when nobody can.
     let alternatives = 0;
@@ -81,7 +115,7 @@ export function selectFrom(
       const state = other.breaker.state;
       if (other !== entry && state !== 'open' && state !== 'forcedOpen') alternatives++;
     }
-    return { entry, permit: acquired.permit, alternatives, refusal };
+    return { entry, permit: entry.stats.track(acquired.permit, policy.clock), alternatives, refusal };
   }
   return { entry: undefined, permit: undefined, alternatives: 0, refusal };
 }

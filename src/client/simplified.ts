@@ -73,7 +73,15 @@ export function callSimplifiedActor(deps: ActorDeps) {
       });
       try {
         const result = await Promise.race([
-          runAttempt(deps, scope, entry, acquired.permit, request, 1, attemptSignal.signal),
+          runAttempt(
+            deps,
+            scope,
+            entry,
+            entry.stats.track(acquired.permit, clock),
+            request,
+            1,
+            attemptSignal.signal,
+          ),
           new Promise<never>((_, reject) =>
             attemptSignal.signal.addEventListener('abort', () => reject(attemptSignal.signal.reason), {
               once: true,

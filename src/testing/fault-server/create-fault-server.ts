@@ -116,7 +116,7 @@ export async function createFaultServer(options?: FaultServerOptions): Promise<F
     const ctx = contextOf(req, provider, body, route.wire);
     const fault = pickFault(scenario, ctx);
     const { seed: _seed, ...fields } = ctx;
-    log.push({ ...fields, outcome: fault?.kind ?? 'ok', headers: safeHeaders(req) });
+    log.push({ ...fields, outcome: fault?.kind ?? 'ok', headers: safeHeaders(req), at: clock.now() });
 
     const entry = providerScenario(scenario, provider);
     const text = typeof entry.text === 'function' ? entry.text(ctx) : (entry.text ?? DEFAULT_TEXT);

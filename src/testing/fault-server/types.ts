@@ -130,6 +130,8 @@ export interface FaultServerStats {
 /** One request the server saw, in arrival order. */
 export interface FaultRequestRecord extends Omit<FaultContext, 'seed'> {
   outcome: FaultKind | 'ok';
+  /** When the request arrived, on the server's clock. */
+  at: number;
   /** Request headers, lower-cased (authorization and api keys removed). */
   headers: Record<string, string>;
 }
