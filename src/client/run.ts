@@ -108,6 +108,9 @@ export async function runMachine<T>(
     actor.send({ type: 'request.abort', at: clock.now() });
   };
   req.signal?.addEventListener('abort', onAbort, { once: true });
+  // Settled: a later abort of the caller's signal has nothing to stop (and must not reach the done actor).
+  const detach = () => req.signal?.removeEventListener('abort', onAbort);
+  actor.subscribe({ complete: detach, error: detach });
   try {
     actor.start();
     if (replay?.abort !== undefined) actor.send({ type: 'request.abort', ...replay.abort });
