@@ -48,8 +48,7 @@ export const defaultBreakerMachineConfig = {
   countedErrors: ['provider_error', 'timeout', 'unknown'],
 } satisfies BreakerMachineConfig;
 
-/** Number of buckets of the rate-mode sliding window. */
-export const WINDOW_BUCKETS = 10;
+export { WINDOW_BUCKETS } from './breaker-rules.js';
 
 /** Calls and failures of one slice (`windowMs / WINDOW_BUCKETS` long) of the sliding window. */
 export interface WindowBucket {
