@@ -2,7 +2,7 @@
  * Types and defaults of the circuit-breaker statechart. Everything here is plain data, so a breaker's
  * snapshot serializes with `JSON.stringify` and restores on another process.
  */
-import type { LLMErrorType } from '../src/errors/llm-error.js';
+import type { LLMErrorType } from './vocabulary.js';
 
 /** Thresholds and durations the machine decides with. All times in milliseconds. */
 export interface BreakerMachineConfig {

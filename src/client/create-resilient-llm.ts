@@ -6,7 +6,7 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { requestMachine } from '../../machines/request.js';
 import type { BreakerOptions } from '../breaker/options.js';
 import { LLMError } from '../errors/llm-error.js';
-import { createInspectBridge } from '../inspect/bridge.js';
+import { createInspectBridge } from '../inspect/lazy-bridge.js';
 import { createRetryBudget } from '../retry-budget.js';
 import { createRequestActors, createRequestDelays } from './actors.js';
 import { type CallRequest, type CallResult, parseCallRequest, type StreamRequest } from './call-request.js';
