@@ -4,9 +4,9 @@ import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { valueText } from '../../inspector/src/store.js';
-import { inspectorConfig } from '../../inspector/vite.config.js';
 import type { InspectorPluginApi, InspectorUrls } from '../../inspector/vite-plugin.js';
 import type { WireEvent } from '../../src/inspect/protocol.js';
+import { inspectorConfig } from '../../vite.config.js';
 import { artifactPath, launchChromium } from '../helpers/chromium.js';
 
 const TOKEN = 'e2e-inspector-token';
