@@ -30,6 +30,7 @@ import {
   serializeSharedBreakerModelState,
   sharedBreakerModelEvents,
 } from '../src/testing/model-paths.js';
+import { breakerInvariants } from './helpers/design-invariants.js';
 import {
   createScriptedStore,
   type ScriptedOperation,
@@ -186,6 +187,8 @@ async function runPath(path: Path, options: BreakerOptions, recorder: Recorder):
     const { lastDecision: _runtime, ...runtime } = breaker.actor.getSnapshot().context;
     expect(breaker.state, where).toBe(step.state.value);
     expect(runtime, where).toEqual(model);
+    expect(breakerInvariants(before, event, step.state), where).toEqual([]);
+    expect(breakerInvariants(before, event, breaker.actor.getSnapshot()), where).toEqual([]);
     const mirrored = (used as (typeof held)[number] | undefined)?.mirrored === true;
     const reported = mirrored && before?.context.source === 'store';
     expectStoreCalls(event, scripted.log.slice(logged), step.state.context.config, reported, where);

@@ -17,6 +17,7 @@ import {
   serializeRequestModelState,
   statePath,
 } from '../src/testing/request-model.js';
+import { degradationInvariants } from './helpers/design-invariants.js';
 import { executePath } from './helpers/request-path-executor.js';
 
 const configs = [
@@ -38,7 +39,7 @@ const allPaths = configs.flatMap((features) =>
 );
 
 /** Paths per test: small enough that a chunk stays far below the timeout on a loaded machine. */
-const CHUNK = 100;
+const CHUNK = 40;
 const chunks = Array.from({ length: Math.ceil(allPaths.length / CHUNK) }, (_, i) => ({
   name: `paths ${i * CHUNK + 1}–${Math.min(allPaths.length, (i + 1) * CHUNK)}`,
   paths: allPaths.slice(i * CHUNK, (i + 1) * CHUNK),
@@ -63,20 +64,51 @@ describe('request lifecycle: model-based', () => {
       expect(coverage.states.covered).toBeGreaterThan(0);
     });
 
-    it('runs the paths on the real client, state for state', async () => {
+    it('runs the paths on the real client, state for state, keeping the degradation order', async () => {
       const mismatches: string[] = [];
       for (const path of paths) {
-        const runtime = collapse(await executePath(path.steps as never, recorder.inspect));
+        const features = (path.steps[0] as (typeof path.steps)[number]).state.context.features;
+        const { states } = await executePath(path.steps as never, recorder.inspect);
+        const runtime = collapse(states);
         const model = collapse(path.steps.map((step) => statePath(step.state.value)));
         // A path may end mid-call (its last edge leads to a non-final state); the runtime then goes on with
         // default behaviours, so the model's states must be a prefix of the runtime's.
         if (JSON.stringify(runtime.slice(0, model.length)) !== JSON.stringify(model)) {
           mismatches.push(`model:   ${model.join(' → ')}\nruntime: ${runtime.join(' → ')}`);
         }
+        mismatches.push(...degradationInvariants(model, features).map((m) => `model ${m}`));
+        mismatches.push(...degradationInvariants(runtime, features).map((m) => `runtime ${m}`));
         executed++;
       }
       expect(mismatches.slice(0, 5)).toEqual([]);
       expect(mismatches).toHaveLength(0);
+    });
+
+    it('gives the same result and attempt records with the default configuration (fast path on)', async () => {
+      const mismatches: string[] = [];
+      for (const path of paths) {
+        const statechart = (await executePath(path.steps as never, () => {})).outcome;
+        const shipped = (await executePath(path.steps as never)).outcome;
+        const last = (path.steps.at(-1) as (typeof path.steps)[number]).state;
+        if (JSON.stringify(shipped) !== JSON.stringify(statechart)) {
+          mismatches.push(
+            `${path.description}\nstatechart: ${JSON.stringify(statechart)}\nshipped:    ${JSON.stringify(shipped)}`,
+          );
+        }
+        // A path that ends in a final state fixes the result: the model's answer source or error type.
+        if (last.status === 'done') {
+          const output = last.output as { answer?: { source: string }; error?: { type: string } } | undefined;
+          const expected = output?.answer ? { source: output.answer.source } : { error: output?.error?.type };
+          const got =
+            'error' in shipped.result ? { error: shipped.result.error } : { source: shipped.result.source };
+          if (JSON.stringify(got) !== JSON.stringify(expected)) {
+            mismatches.push(
+              `${path.description}\nmodel result: ${JSON.stringify(expected)}\nshipped: ${JSON.stringify(got)}`,
+            );
+          }
+        }
+      }
+      expect(mismatches.slice(0, 3)).toEqual([]);
     });
   });
 
