@@ -6,12 +6,12 @@
 import type { CDPSession } from 'playwright-core';
 import { createServer } from 'vite';
 import { WebSocket } from 'ws';
-import { inspectorConfig } from '../inspector/vite.config.js';
 import type { InspectorPluginApi } from '../inspector/vite-plugin.js';
 import { createResilientLLM } from '../src/client/create-resilient-llm.js';
 import { createInspectBridge } from '../src/inspect/bridge.js';
 import { faultyProvider } from '../src/testing/faulty-provider.js';
 import { launchChromium } from '../test/helpers/chromium.js';
+import { inspectorConfig } from '../vite.config.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const RATE = Number(process.env.RATE ?? 2_000);

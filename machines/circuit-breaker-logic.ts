@@ -2,6 +2,16 @@
  * Pure computations behind the circuit breaker's guards and actions: outcome verdicts, the rate-mode
  * sliding window, and the open duration. No clock, no I/O: times come in as arguments.
  */
+
+import {
+  bucketInWindow,
+  bucketStartOf,
+  extendedHint,
+  openDurationMs,
+  probeSlotFree,
+  rateExceeded,
+  thresholdReached,
+} from './breaker-rules.js';
 import type {
   BreakerContext,
   BreakerEvent,
@@ -10,7 +20,7 @@ import type {
   BreakerOutcomeEvent,
   WindowBucket,
 } from './circuit-breaker-types.js';
-import { defaultBreakerMachineConfig, WINDOW_BUCKETS } from './circuit-breaker-types.js';
+import { defaultBreakerMachineConfig } from './circuit-breaker-types.js';
 
 /** How an outcome counts: a slow success is a failure; a failure of an uncounted type is ignored. */
 export type Verdict = 'success' | 'failure' | 'ignored';
@@ -38,9 +48,8 @@ export function currentVerdict(context: BreakerContext, event: BreakerEvent): Ve
 export function recordInWindow(context: BreakerContext, at: number, failed: boolean): WindowBucket[] {
   const { failureRateThreshold, windowMs } = context.config;
   if (failureRateThreshold === null) return [];
-  const bucketMs = windowMs / WINDOW_BUCKETS;
-  const start = Math.floor(at / bucketMs) * bucketMs;
-  const kept = context.window.filter((bucket) => bucket.start > start - windowMs);
+  const start = bucketStartOf(at, windowMs);
+  const kept = context.window.filter((bucket) => bucketInWindow(bucket.start, start, windowMs));
   const last = kept.at(-1);
   const failures = failed ? 1 : 0;
   if (last !== undefined && last.start === start) {
@@ -56,8 +65,8 @@ export function tripReasonOf(
   failed: boolean,
 ): 'failure_threshold' | 'failure_rate' | null {
   if (!failed) return null;
-  const { failureThreshold, failureRateThreshold, minimumCalls } = context.config;
-  if (context.consecutiveFailures + 1 >= failureThreshold) return 'failure_threshold';
+  const { failureThreshold, failureRateThreshold } = context.config;
+  if (thresholdReached(context.consecutiveFailures + 1, failureThreshold)) return 'failure_threshold';
   if (failureRateThreshold === null) return null;
   let calls = 0;
   let failures = 0;
@@ -65,7 +74,7 @@ export function tripReasonOf(
     calls += bucket.calls;
     failures += bucket.failures;
   }
-  return calls >= minimumCalls && failures / calls >= failureRateThreshold ? 'failure_rate' : null;
+  return rateExceeded(context.config, calls, failures) ? 'failure_rate' : null;
 }
 
 /** The Retry-After horizon after a counted failure at `at` carrying `retryAfterMs`. */
@@ -74,26 +83,19 @@ export function nextHintUntil(
   at: number,
   retryAfterMs: number | undefined,
 ): number | null {
-  if (retryAfterMs === undefined || !(retryAfterMs > 0)) return context.hintUntil;
-  return Math.max(context.hintUntil ?? Number.NEGATIVE_INFINITY, at + retryAfterMs);
+  return extendedHint(context.hintUntil, at, retryAfterMs);
 }
 
-/**
- * How long to stay open when tripping at `at` after `reopens` consecutive re-trips:
- * `openMs * backoffFactor^reopens` capped at `maxOpenMs`, stretched to the Retry-After horizon.
- */
+/** How long to stay open when tripping at `at` after `reopens` consecutive re-trips ({@link openDurationMs}). */
 export function openDurationOf(context: BreakerContext, at: number, reopens: number): number {
-  const { openMs, backoffFactor, maxOpenMs, honorRetryAfter } = context.config;
-  const grown = Math.min(openMs * backoffFactor ** reopens, Math.max(openMs, maxOpenMs));
-  const hinted = honorRetryAfter && context.hintUntil !== null ? context.hintUntil - at : 0;
-  return Math.max(grown, hinted);
+  return openDurationMs(context.config, reopens, context.hintUntil, at);
 }
 
 /** Whether a half-open probe may start: below `halfOpenMaxCalls` locally, or a reserved permit is left. */
 export function hasProbeCapacity(context: BreakerContext): boolean {
   return context.source === 'store'
     ? context.probeAllowance > 0
-    : context.inFlight < context.config.halfOpenMaxCalls;
+    : probeSlotFree(context.inFlight, context.config.halfOpenMaxCalls);
 }
 
 /** Counters of a fresh period: nothing counted, no probe in flight, no open bookkeeping. */

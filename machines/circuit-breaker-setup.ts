@@ -3,6 +3,7 @@
  * `circuitBreakerMachine` (local) and `sharedCircuitBreakerMachine` (mirrors a store) are built from it.
  */
 import { assign, setup } from 'xstate';
+import { probesClose } from './breaker-rules.js';
 import {
   clearedCounters,
   currentVerdict,
@@ -55,7 +56,7 @@ export const breakerSetup = setup({
       tripReasonOf(context, timeOf(context, event), true) !== null,
     closesCircuit: ({ context, event }) =>
       currentVerdict(context, event) === 'success' &&
-      context.halfOpenSuccesses + 1 >= context.config.successThreshold,
+      probesClose(context.halfOpenSuccesses + 1, context.config.successThreshold),
     hasProbeCapacity: ({ context }) => hasProbeCapacity(context),
     isLocalSource: ({ context }) => context.source === 'local',
     isStoreSource: ({ context }) => context.source === 'store',

@@ -2,7 +2,7 @@
  * Types and defaults of the circuit-breaker statechart. Everything here is plain data, so a breaker's
  * snapshot serializes with `JSON.stringify` and restores on another process.
  */
-import type { LLMErrorType } from '../src/errors/llm-error.js';
+import type { LLMErrorType } from './vocabulary.js';
 
 /** Thresholds and durations the machine decides with. All times in milliseconds. */
 export interface BreakerMachineConfig {
@@ -48,8 +48,7 @@ export const defaultBreakerMachineConfig = {
   countedErrors: ['provider_error', 'timeout', 'unknown'],
 } satisfies BreakerMachineConfig;
 
-/** Number of buckets of the rate-mode sliding window. */
-export const WINDOW_BUCKETS = 10;
+export { WINDOW_BUCKETS } from './breaker-rules.js';
 
 /** Calls and failures of one slice (`windowMs / WINDOW_BUCKETS` long) of the sliding window. */
 export interface WindowBucket {

@@ -2,8 +2,7 @@
  * Pure decision logic of the request lifecycle: guard predicates and context updates. Kept apart from the
  * statechart so each rule reads as one small function; `request.ts` names them in `setup()`.
  */
-import type { LLMErrorType, SerializedLLMError } from '../src/errors/llm-error.js';
-import type { LLMRequest } from '../src/types.js';
+
 import { jitteredDelay } from './backoff-logic.js';
 import type {
   ActorFailure,
@@ -13,6 +12,7 @@ import type {
   RequestContext,
   RequestInput,
 } from './request-types.js';
+import type { LLMErrorType, LLMRequest, SerializedLLMError } from './vocabulary.js';
 
 /** Error types worth waiting for on the same provider (rate limits always; server errors when no other provider is left). */
 const BACKOFF_TYPES: ReadonlySet<LLMErrorType> = new Set(['rate_limit', 'provider_error', 'unknown']);

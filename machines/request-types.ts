@@ -3,8 +3,7 @@
  * Everything here is serializable data; non-serializable things (schemas, signals, clients) stay in the
  * runtime that provides the actors, keyed by `requestId`.
  */
-import type { LLMErrorType, SerializedLLMError } from '../src/errors/llm-error.js';
-import type { LLMRequest, Usage } from '../src/types.js';
+import type { LLMErrorType, LLMRequest, SerializedLLMError, Usage } from './vocabulary.js';
 
 /** Where an answer came from. */
 export type AnswerSource = 'primary' | 'cache' | 'simplified' | 'fallback';

@@ -1,31 +1,10 @@
 /**
  * The shapes shared by providers, caches and the client. Names here are part of the public contract.
  */
+import type { LLMRequest, Usage } from '../machines/vocabulary.js';
 import type { LLMError } from './errors/llm-error.js';
 
-/** Who said a message. */
-export type Role = 'system' | 'user' | 'assistant';
-
-/** One chat message. */
-export interface Message {
-  role: Role;
-  content: string;
-}
-
-/** What a caller asks for; providers receive it (possibly truncated or rewritten by the lifecycle). */
-export interface LLMRequest {
-  messages: Message[];
-  /** Upper bound on generated tokens, passed to the provider. @default provider's own default */
-  maxTokens?: number;
-  /** Sampling temperature, passed to the provider. @default provider's own default */
-  temperature?: number;
-}
-
-/** Token counts reported by a provider. */
-export interface Usage {
-  inputTokens?: number;
-  outputTokens?: number;
-}
+export type { LLMRequest, Message, Role, Usage } from '../machines/vocabulary.js';
 
 /** What a provider's `call` resolves with. */
 export interface ProviderResult {

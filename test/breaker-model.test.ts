@@ -12,6 +12,7 @@ import {
   type ModelPath,
   modelPaths,
 } from '../src/testing/model-paths.js';
+import { breakerInvariants } from './helpers/design-invariants.js';
 
 type Path = ReturnType<typeof modelPaths>[number];
 type Recorder = ReturnType<typeof createCoverageRecorder>;
@@ -91,6 +92,8 @@ function runPath(path: Path, options: BreakerOptions, recorder: Recorder): void 
     const { lastDecision: _runtime, ...runtime } = breaker.actor.getSnapshot().context;
     expect(breaker.state, path.description).toBe(step.state.value);
     expect(runtime, path.description).toEqual(model);
+    expect(breakerInvariants(before, event, step.state), path.description).toEqual([]);
+    expect(breakerInvariants(before, event, breaker.actor.getSnapshot()), path.description).toEqual([]);
     if (runtime.period !== period) held = [];
     period = runtime.period;
   });

@@ -30,6 +30,7 @@ import {
   serializeSharedBreakerModelState,
   sharedBreakerModelEvents,
 } from '../src/testing/model-paths.js';
+import { breakerInvariants } from './helpers/design-invariants.js';
 import {
   createScriptedStore,
   type ScriptedOperation,
@@ -193,6 +194,8 @@ async function runPath(path: Path, options: BreakerOptions, recorder: Recorder):
     const { lastDecision: _runtime, ...runtime } = breaker.actor.getSnapshot().context;
     expect(breaker.state, where).toBe(step.state.value);
     expect(runtime, where).toEqual(model);
+    expect(breakerInvariants(before, event, step.state), where).toEqual([]);
+    expect(breakerInvariants(before, event, breaker.actor.getSnapshot()), where).toEqual([]);
     const mirrored = (used as (typeof held)[number] | undefined)?.mirrored === true;
     const reported = mirrored && before?.context.source === 'store';
     expectStoreCalls(event, scripted.log.slice(logged), step.state.context.config, reported, where);
@@ -221,28 +224,41 @@ const configs: Array<[string, Config]> = [
   ],
 ];
 
-describe('shared circuit breaker model', () => {
-  it.each(configs)(
-    'runs every model path (%s) on a breaker with a store and reaches every state and transition',
-    async (name, options) => {
-      const paths = modelPaths(sharedCircuitBreakerMachine, { input: { config: options } });
-      const recorder = createCoverageRecorder(sharedCircuitBreakerMachine);
-      for (const path of paths) await runPath(path, options, recorder);
-      const events = new Set(paths.flatMap((path) => path.steps.map((step) => step.event.type)));
-      for (const type of ['breaker.sync', 'breaker.probeGranted', 'breaker.storeLost', 'breaker.restore']) {
-        expect(events).toContain(type);
-      }
-      const runtime = recorder.coverage();
-      const model = coverageOf(sharedCircuitBreakerMachine, paths);
-      console.log(
-        `shared breaker model (${name}): ${paths.length} paths; runtime ${runtime}; model ${model}`,
-      );
-      expect(model.complete, model.toString()).toBe(true);
-      expect(runtime.complete, runtime.toString()).toBe(true);
-      expect(model.toString()).toBe(runtime.toString());
-    },
-  );
+/** Paths per test: a chunk stays far below the timeout on a loaded machine, whatever the path count. */
+const CHUNK = 150;
 
+describe.each(configs)('shared circuit breaker model (%s)', (name, options) => {
+  const paths = modelPaths(sharedCircuitBreakerMachine, { input: { config: options } });
+  const recorder = createCoverageRecorder(sharedCircuitBreakerMachine);
+  const chunks = Array.from({ length: Math.ceil(paths.length / CHUNK) }, (_, i) => ({
+    name: `paths ${i * CHUNK + 1}–${Math.min(paths.length, (i + 1) * CHUNK)}`,
+    paths: paths.slice(i * CHUNK, (i + 1) * CHUNK),
+  }));
+  let executed = 0;
+
+  it.each(chunks)('runs model $name on a breaker with a store', async ({ paths: chunk }) => {
+    for (const path of chunk) {
+      await runPath(path, options, recorder);
+      executed++;
+    }
+  });
+
+  it('runs every path and reaches every state and transition', () => {
+    const events = new Set(paths.flatMap((path) => path.steps.map((step) => step.event.type)));
+    for (const type of ['breaker.sync', 'breaker.probeGranted', 'breaker.storeLost', 'breaker.restore']) {
+      expect(events).toContain(type);
+    }
+    const runtime = recorder.coverage();
+    const model = coverageOf(sharedCircuitBreakerMachine, paths);
+    console.log(`shared breaker model (${name}): ${paths.length} paths; runtime ${runtime}; model ${model}`);
+    expect(executed).toBe(paths.length);
+    expect(model.complete, model.toString()).toBe(true);
+    expect(runtime.complete, runtime.toString()).toBe(true);
+    expect(model.toString()).toBe(runtime.toString());
+  });
+});
+
+describe('shared circuit breaker model', () => {
   it.each(configs)('gives paths whose steps follow from one another (%s)', (_name, config) => {
     const paths = modelPaths(sharedCircuitBreakerMachine, { input: { config }, strategy: 'states' });
     const scope = createInspectingScope(() => {});

@@ -3,7 +3,7 @@
  * a simulated clock. Every run checks the lifecycle's invariants.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { z } from 'zod';
 import { memoryCache } from '../src/cache/memory-cache.js';
@@ -43,11 +43,17 @@ const runArb = fc.record({
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
+/** Warnings printed during the runs (XState warns of events sent to actors that already finished). */
+const warnings: string[] = [];
 beforeAll(() => {
   process.on('unhandledRejection', onUnhandled);
+  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    warnings.push(args.map(String).join(' '));
+  });
 });
 afterAll(() => {
   process.off('unhandledRejection', onUnhandled);
+  vi.restoreAllMocks();
 });
 
 describe('lifecycle chaos (property-based)', () => {
@@ -163,5 +169,6 @@ describe('lifecycle chaos (property-based)', () => {
     );
     expect(settledCount).toBeGreaterThanOrEqual(1_000);
     expect(unhandled).toEqual([]);
+    expect(warnings.slice(0, 3)).toEqual([]);
   }, 120_000);
 });

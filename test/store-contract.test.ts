@@ -3,6 +3,8 @@
  * same as breaker stores, and `memoryCache` and `redisCache` the same as caches. Memory runs on a
  * SimulatedClock; Redis runs on its own clock, so its "time passes" step waits for real (a few ms).
  */
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { type BreakerMachineConfig, defaultBreakerMachineConfig } from '../machines/circuit-breaker-types.js';
@@ -10,8 +12,18 @@ import type { BreakerStore, SharedBreakerState, StoreSeed } from '../src/breaker
 import { memoryStore } from '../src/breaker/store-memory.js';
 import { memoryCache } from '../src/cache/memory-cache.js';
 import { redisCache, redisStore } from '../src/redis/index.js';
+import { breakerScriptSource, scriptConfig } from '../src/redis/script.js';
 import type { Cache, CachedAnswer } from '../src/types.js';
 import { startRedis, type TestRedis, waitFor } from './helpers/redis-server.js';
+import {
+  configArb,
+  createOracle,
+  firstSeedArb,
+  luaInternals,
+  type OpAnswer,
+  ORACLE_LEASE_MS,
+  opsArb,
+} from './helpers/store-rules-oracle.js';
 
 let redis: TestRedis;
 let unique = 0;
@@ -349,5 +361,76 @@ describe.each(caches)('Cache contract: %s', (_name, make) => {
       await one.close();
       await two.close();
     }
+  });
+});
+
+describe('Redis script against the shared breaker rules (property)', () => {
+  it('answers 50 random operation sequences as the store logic does, step for step', async () => {
+    const client = new Redis(redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+    const script = breakerScriptSource('argument');
+    let sequences = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          configArb.chain((config) => fc.tuple(fc.constant(config), firstSeedArb, opsArb(config))),
+          async ([cfg, seed, ops]) => {
+            const base = `rules${++unique}:breaker:{p}`;
+            const keys = [base, `${base}:w`, `${base}:p`];
+            const oracle = createOracle(cfg);
+            let now = 1_000_003;
+            let epoch = 1;
+            const steps: Array<{ op: string; lua: OpAnswer; rules: OpAnswer }> = [];
+            for (const op of [{ op: 'join' as const, seed }, ...ops]) {
+              if (op.op === 'wait') {
+                now += op.ms;
+                continue;
+              }
+              const sent = op.op === 'record' && op.stale ? epoch - 1 : epoch;
+              const extra =
+                op.op === 'record'
+                  ? { epoch: sent, verdict: op.verdict, retryAfterMs: op.retryAfterMs, lease: op.lease }
+                  : op.op === 'acquire'
+                    ? { lease: op.lease, leaseMs: ORACLE_LEASE_MS }
+                    : op.op === 'release'
+                      ? { lease: op.lease }
+                      : op.op === 'command'
+                        ? { command: op.command }
+                        : op.op === 'join'
+                          ? { seed: op.seed }
+                          : {};
+              const arg = JSON.stringify({
+                op: op.op,
+                id: 'p',
+                channel: `${base}:events`,
+                gen: 'g',
+                cfg: scriptConfig(cfg),
+                now,
+                ...extra,
+              });
+              const {
+                id: _id,
+                generation: _gen,
+                granted,
+                ...lua
+              } = JSON.parse(String(await client.eval(script, 3, ...keys, arg)));
+              const luaAnswer: OpAnswer = op.op === 'acquire' ? { ...lua, granted } : lua;
+              const rules = oracle.apply(op, now, sent);
+              steps.push({ op: JSON.stringify(op), lua: luaAnswer, rules });
+              expect(luaAnswer, JSON.stringify(steps, null, 1)).toEqual(rules);
+              const window = await client.hgetall(keys[1] as string);
+              const leases = await client.zrange(keys[2] as string, 0, -1);
+              const where = `window and leases after ${JSON.stringify(steps, null, 1)}`;
+              expect(luaInternals(window, leases), where).toEqual(oracle.internals());
+              epoch = rules.epoch;
+            }
+            sequences++;
+          },
+        ),
+        { numRuns: 50, seed: 20_261_201 },
+      );
+    } finally {
+      client.disconnect();
+    }
+    expect(sequences).toBe(50);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { createResilientLLM } from '../../src/index.js';
 import { createInspectBridge } from '../../src/inspect/index.js';
-import { faultyProvider } from '../../src/testing/index.js';
+import { faultyProvider } from '../../src/providers/scripted-provider.js';
 
 const url = process.env.RESILIENT_LLM_INSPECT;
 if (!url) {

@@ -1,13 +1,24 @@
 /**
  * The shared breaker's transitions as pure functions over one stored record: what `memoryStore()` runs,
- * and what the Redis store's Lua script does atomically (`src/redis/script.ts` mirrors this file).
+ * and what the Redis store's Lua script does atomically (`src/redis/script.ts` mirrors this file). The rules
+ * themselves (open duration, window buckets, thresholds, probe limit) are `machines/breaker-rules.ts`'s.
  */
+
+import {
+  bucketInWindow,
+  bucketStartOf,
+  extendedHint,
+  openDurationMs,
+  probeSlotFree,
+  probesClose,
+  rateExceeded,
+  thresholdReached,
+} from '../../machines/breaker-rules.js';
 import type {
   BreakerMachineConfig,
   BreakerReason,
   BreakerStateName,
 } from '../../machines/circuit-breaker-types.js';
-import { WINDOW_BUCKETS } from '../../machines/circuit-breaker-types.js';
 import type { SharedBreakerState, StoreCommand, StoreOutcome, StoreSeed } from './store.js';
 
 /** One breaker's stored record. Times are the store clock's. */
@@ -69,13 +80,11 @@ function trip(
   reason: BreakerReason,
   reopens: number,
 ): void {
-  const { openMs, backoffFactor, maxOpenMs, honorRetryAfter } = config;
-  const grown = Math.min(openMs * backoffFactor ** reopens, Math.max(openMs, maxOpenMs));
-  const hinted = honorRetryAfter && record.hintUntil !== null ? record.hintUntil - now : 0;
+  const duration = openDurationMs(config, reopens, record.hintUntil, now);
   enter(record, 'open', reason);
   record.trips += 1;
   record.reopens = reopens;
-  record.openUntil = now + Math.max(grown, hinted);
+  record.openUntil = now + duration;
 }
 
 /** Turns an elapsed open period into half-open (lazily, whenever the record is touched). */
@@ -109,12 +118,11 @@ function rateTrips(
   failed: boolean,
 ): boolean {
   if (config.failureRateThreshold === null) return false;
-  const bucketMs = Math.max(1, Math.floor(config.windowMs / WINDOW_BUCKETS));
-  const start = Math.floor(now / bucketMs) * bucketMs;
+  const start = bucketStartOf(now, config.windowMs);
   let calls = 0;
   let failures = 0;
   for (const [bucketStart, bucket] of record.window) {
-    if (bucketStart <= start - config.windowMs) record.window.delete(bucketStart);
+    if (!bucketInWindow(bucketStart, start, config.windowMs)) record.window.delete(bucketStart);
     else {
       calls += bucket.calls;
       failures += bucket.failures;
@@ -126,7 +134,7 @@ function rateTrips(
   record.window.set(start, bucket);
   calls += 1;
   failures += failed ? 1 : 0;
-  return failed && calls >= config.minimumCalls && failures / calls >= config.failureRateThreshold;
+  return failed && rateExceeded(config, calls, failures);
 }
 
 /** Counts `outcome` (ignored when its epoch is not the current one). */
@@ -139,18 +147,16 @@ export function recordOutcome(
   if (outcome.leaseId !== undefined) record.leases.delete(outcome.leaseId);
   if (outcome.epoch !== record.epoch || outcome.verdict === 'ignored') return;
   const failed = outcome.verdict === 'failure';
-  if (failed && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0) {
-    record.hintUntil = Math.max(record.hintUntil ?? Number.NEGATIVE_INFINITY, now + outcome.retryAfterMs);
-  }
+  if (failed) record.hintUntil = extendedHint(record.hintUntil, now, outcome.retryAfterMs);
   if (record.state === 'closed') {
     record.consecutive = failed ? record.consecutive + 1 : 0;
     const byRate = rateTrips(record, config, now, failed);
-    if (failed && record.consecutive >= config.failureThreshold)
+    if (failed && thresholdReached(record.consecutive, config.failureThreshold))
       trip(record, config, now, 'failure_threshold', 0);
     else if (byRate) trip(record, config, now, 'failure_rate', 0);
   } else if (record.state === 'halfOpen') {
     if (failed) trip(record, config, now, 'probe_failed', record.reopens + 1);
-    else if (++record.probeSuccesses >= config.successThreshold) {
+    else if (probesClose(++record.probeSuccesses, config.successThreshold)) {
       enter(record, 'closed', 'probes_succeeded');
       record.reopens = 0;
     }
@@ -167,7 +173,7 @@ export function reserveProbe(
 ): boolean {
   if (record.state !== 'halfOpen') return false;
   for (const [id, expiresAt] of record.leases) if (expiresAt <= now) record.leases.delete(id);
-  if (record.leases.size >= config.halfOpenMaxCalls) return false;
+  if (!probeSlotFree(record.leases.size, config.halfOpenMaxCalls)) return false;
   record.leases.set(leaseId, now + leaseMs);
   return true;
 }

@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`--port must be an integer from 0 to 65535, got "${values.port}"`);
     return 2;
   }
-  // dist/src/cli/main.js → dist/inspector (built by `vite build --config inspector/vite.config.ts`).
+  // dist/src/cli/main.js → dist/inspector (built by `vite build` with the top-level `vite.config.ts`).
   const staticDir = fileURLToPath(new URL('../../inspector/', import.meta.url));
   const server = await startInspectorServer({
     staticDir,

@@ -4,7 +4,6 @@
  */
 import { fromPromise } from 'xstate';
 import type {
-  ActorFailure,
   AttemptRecord,
   CacheOutput,
   CallInput,
@@ -22,54 +21,16 @@ import type {
   WriteCacheInput,
 } from '../../machines/request-types.js';
 import { type Clock, sleep } from '../clock.js';
-import { classifyError } from '../errors/classify.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
+import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
-import type { ResolvedOptions } from './options.js';
-import type { ProviderEntry, ProviderRegistry } from './registry.js';
 import { rewriteAfterFilter } from './rewrite.js';
-import type { CallScope } from './scope.js';
 import { selectFrom } from './select.js';
 import { callSimplifiedActor } from './simplified.js';
 import { streamProviderActor } from './stream-actor.js';
 import { estimateTokens, truncateRequest } from './truncate.js';
-
-/** What the actors need from the client. */
-export interface ActorDeps {
-  options: ResolvedOptions;
-  registry: ProviderRegistry;
-  scopes: Map<string, CallScope>;
-  clock: Clock;
-}
-
-/** Builds the rejection value the machine understands, remembering the original error on the scope. */
-export function fail(
-  deps: ActorDeps,
-  scope: CallScope | undefined,
-  error: LLMError,
-  validation?: string,
-): ActorFailure {
-  if (scope) scope.lastError = error;
-  // The draw for a possible backoff's jitter: randomness enters the machine as data on its events.
-  const failure: ActorFailure = { error: error.toJSON(), at: deps.clock.now(), draw: deps.options.random() };
-  if (validation !== undefined) failure.validation = validation;
-  return failure;
-}
-
-export function scopeOf(deps: ActorDeps, requestId: string): CallScope {
-  const scope = deps.scopes.get(requestId);
-  if (!scope) throw new LLMError({ type: 'unknown', message: `No call in flight with id ${requestId}` });
-  return scope;
-}
-
-/** Classifies a provider's throw, preferring the provider's own classifier. */
-export function classifyFor(entry: ProviderEntry, thrown: unknown): LLMError {
-  const own = entry.provider.classify?.(thrown);
-  const error = own ?? classifyError(thrown, { provider: entry.provider.id });
-  return error.provider === undefined ? error.with({ provider: entry.provider.id }) : error;
-}
 
 /**
  * Settles with `work`, or with `null` after `ms` on the injected clock (or when `signal` aborts); the timer

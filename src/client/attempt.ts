@@ -5,7 +5,7 @@
 import type { BreakerPermit } from '../breaker/types.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { LLMRequest, ProviderResult } from '../types.js';
-import { type ActorDeps, classifyFor, fail } from './actors.js';
+import { type ActorDeps, classifyFor, fail } from './actor-deps.js';
 import type { Replay } from './fast-path.js';
 import type { ProviderEntry } from './registry.js';
 import type { CallScope } from './scope.js';

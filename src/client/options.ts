@@ -19,7 +19,7 @@ import { ROUTING_STRATEGIES, type RoutingStrategy } from '../routing/strategy.js
 import type { ObservationHooks, TelemetryOptions } from '../telemetry/types.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
 import { defaultValidationLimits, type ValidationLimits } from '../validation/validate.js';
-import { DEFAULT_CONTENT_FILTER_INSTRUCTION } from './rewrite.js';
+import { DEFAULT_CONTENT_FILTER_INSTRUCTION } from './content-filter-instruction.js';
 
 /** Deadlines, in ms. */
 export interface TimeoutOptions {

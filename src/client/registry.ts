@@ -11,8 +11,8 @@ import { parseOptions } from '../options.js';
 import type { AdmissionOptions } from '../routing/admission.js';
 import type { ConcurrencyLimitOptions } from '../routing/concurrency-limit.js';
 import { ProviderStats } from '../routing/provider-stats.js';
+import type { SelectPolicy } from '../routing/strategy.js';
 import type { Provider } from '../types.js';
-import type { SelectPolicy } from './select.js';
 
 /** A provider with its live routing settings and breaker. */
 export interface ProviderEntry {

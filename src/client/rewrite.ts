@@ -6,10 +6,7 @@ import type { LLMError } from '../errors/llm-error.js';
 import type { LLMRequest } from '../types.js';
 import type { LifecycleHooks } from './options.js';
 
-/** The instruction the default rewrite adds as a system message. */
-export const DEFAULT_CONTENT_FILTER_INSTRUCTION =
-  'Answer within your content policy. If part of the request cannot be answered, answer the rest ' +
-  'and say briefly, without repeating it, what you left out.';
+export { DEFAULT_CONTENT_FILTER_INSTRUCTION } from './content-filter-instruction.js';
 
 /** Adds `instruction` as the first system message (before any of the caller's). */
 export function withPolicyInstruction(request: LLMRequest, instruction: string): LLMRequest {

@@ -153,6 +153,8 @@ export async function runMachine<T>(
     actor.send({ type: 'request.abort', at: clock.now() });
   };
   const unsubscribe = req.signal === undefined ? undefined : onCallerAbort(req.signal, onAbort);
+  // Settled: a later abort of the caller's signal has nothing to stop (and must not reach the done actor).
+  if (unsubscribe !== undefined) actor.subscribe({ complete: unsubscribe, error: unsubscribe });
   try {
     actor.start();
     if (replay?.abort !== undefined) actor.send({ type: 'request.abort', ...replay.abort });

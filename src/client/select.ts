@@ -6,10 +6,9 @@
  */
 import type { AttemptRecord } from '../../machines/request-types.js';
 import type { BreakerPermit } from '../breaker/types.js';
-import type { Clock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
 import type { AdmissionDecision } from '../routing/admission.js';
-import { orderProviders, type RoutingStrategy } from '../routing/strategy.js';
+import { orderProviders, type SelectPolicy } from '../routing/strategy.js';
 import type { ProviderEntry } from './registry.js';
 
 /** The provider picked, with its permit and how many others could still take the call. */
@@ -19,13 +18,6 @@ export interface Selection {
   alternatives: number;
   /** The first breaker refusal met, for the call's final error if nothing answers. */
   refusal: LLMError | undefined;
-}
-
-/** How selection orders providers, with the client's clock and random source. */
-export interface SelectPolicy {
-  readonly strategy: RoutingStrategy;
-  readonly random: () => number;
-  readonly clock: Clock;
 }
 
 /**

@@ -12,7 +12,7 @@ import type {
 import { LLMError, type LLMErrorType } from '../errors/llm-error.js';
 import type { LLMRequest } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
-import { type ActorDeps, scopeOf } from './actors.js';
+import { type ActorDeps, scopeOf } from './actor-deps.js';
 import { runAttempt } from './attempt.js';
 
 /** Errors after which the same provider may still answer a simpler request. */

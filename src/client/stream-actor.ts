@@ -6,7 +6,7 @@
 import { fromCallback } from 'xstate';
 import type { CallInput, CallOutput, RequestEvent } from '../../machines/request-types.js';
 import type { ProviderStreamEvent, Usage } from '../types.js';
-import { type ActorDeps, fail, scopeOf } from './actors.js';
+import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { guardAttempt, takePermit } from './attempt.js';
 import type { ProviderEntry } from './registry.js';
 

@@ -8,42 +8,18 @@
  * `util.inspect(err)` and `console.error(err)` print no key. The original cause is reachable only on
  * purpose, through {@link LLMError.originalCause}. `retryAfterMs` is clamped by `clampRetryAfterMs`.
  */
+import { defaultRetryable, type LLMErrorType, type SerializedLLMError } from '../../machines/vocabulary.js';
 import { redactSecrets } from './redact.js';
 import { redactedCopy } from './redact-value.js';
 import { clampRetryAfterMs } from './retry-after.js';
 
-/** Every value `LLMError.type` can take. */
-export const LLM_ERROR_TYPES = [
-  'rate_limit',
-  'quota_exhausted',
-  'timeout',
-  'invalid_response',
-  'content_filtered',
-  'context_length',
-  'authentication',
-  'bad_request',
-  'provider_error',
-  'aborted',
-  'unknown',
-] as const;
-
-/** What went wrong, as one of the 11 taxonomy types. */
-export type LLMErrorType = (typeof LLM_ERROR_TYPES)[number];
-
-/** Whether retrying the same provider can help, per type, when the source says nothing more precise. */
-export const defaultRetryable: Readonly<Record<LLMErrorType, boolean>> = {
-  rate_limit: true,
-  quota_exhausted: false,
-  timeout: true,
-  invalid_response: true,
-  content_filtered: false,
-  context_length: false,
-  authentication: false,
-  bad_request: false,
-  provider_error: true,
-  aborted: false,
-  unknown: false,
-};
+export {
+  defaultRetryable,
+  isLLMErrorType,
+  LLM_ERROR_TYPES,
+  type LLMErrorType,
+  type SerializedLLMError,
+} from '../../machines/vocabulary.js';
 
 /** Fields accepted by the {@link LLMError} constructor. */
 export interface LLMErrorOptions {
@@ -164,22 +140,4 @@ export class LLMError extends Error {
       cause: this.originalCause(),
     };
   }
-}
-
-/** JSON form of an {@link LLMError}. */
-export interface SerializedLLMError {
-  name: 'LLMError';
-  type: LLMErrorType;
-  message: string;
-  retryable: boolean;
-  retryAfterMs?: number;
-  provider?: string;
-  model?: string;
-  status?: number;
-  code?: string;
-}
-
-/** True when `value` is one of the 11 taxonomy types. */
-export function isLLMErrorType(value: unknown): value is LLMErrorType {
-  return typeof value === 'string' && (LLM_ERROR_TYPES as readonly string[]).includes(value);
 }

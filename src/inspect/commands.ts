@@ -2,14 +2,19 @@
  * Ops commands from the inspector page, applied to a client: force a breaker open, disable or reset it,
  * re-rank or switch off a provider.
  */
-import type { ResilientLLM } from '../client/create-resilient-llm.js';
+import type { CircuitBreaker } from '../breaker/types.js';
 import { type InspectorCommand, parseInspectorCommand, type WireProvider } from './protocol.js';
 
-/** The part of a client the inspector drives. */
-export type InspectableLLM = Pick<
-  ResilientLLM,
-  'breaker' | 'providers' | 'setProviderEnabled' | 'setProviderPriority'
->;
+/**
+ * The part of a client the inspector drives (a `ResilientLLM` is one). Written out here, so inspection
+ * depends on the client's shape, not on the client module.
+ */
+export interface InspectableLLM {
+  breaker(id: string): Pick<CircuitBreaker, 'forceOpen' | 'disable' | 'reset' | 'actor' | 'retryAfterMs'>;
+  providers(): Array<{ id: string; priority: number; enabled: boolean; breaker: string }>;
+  setProviderEnabled(id: string, enabled: boolean): void;
+  setProviderPriority(id: string, priority: number): void;
+}
 
 /**
  * Applies one ops command to `llm`. Returns `false` for commands that are not ops commands (the demo's);

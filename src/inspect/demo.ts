@@ -6,7 +6,7 @@
 import { memoryCache } from '../cache/memory-cache.js';
 import { createResilientLLM, type ResilientLLM } from '../client/create-resilient-llm.js';
 import { LLM_ERROR_TYPES, type LLMErrorType } from '../errors/llm-error.js';
-import { type FaultStep, faultyProvider } from '../testing/faulty-provider.js';
+import { type FaultStep, faultyProvider } from '../providers/scripted-provider.js';
 import { createInspectBridge, type InspectBridge } from './bridge.js';
 import type { BridgeSocketConstructor } from './bridge-options.js';
 import type { DemoProviderSettings, DemoState, InspectorCommand } from './protocol.js';

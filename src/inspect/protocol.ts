@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { LLM_ERROR_TYPES } from '../errors/llm-error.js';
-import type { SyncMessage } from './sync.js';
 
 /** Version of the wire protocol; bumped on incompatible changes. */
 export const PROTOCOL_VERSION = 1;
@@ -281,4 +280,43 @@ export function parseAppFrame(data: string): AppMessage | undefined {
 /** A page's frame, validated; undefined when it is not a valid command frame. Never throws. */
 export function parsePageFrame(data: string): PageCommandMessage | undefined {
   return parseFrame(pageMessageSchema, data);
+}
+
+/** One breaker as the sync frame carries it. */
+export interface SyncBreaker {
+  /** Session id of the breaker actor. */
+  actor: string;
+  /** Key of its machine definition. */
+  def: string;
+  /** Its latest snapshot event (state value and redacted context). */
+  snapshot: WireEvent | undefined;
+  /** State changes, oldest first. */
+  history: Array<{ at: number; state: string }>;
+}
+
+/** Answers by source in one bucket. */
+export interface SyncSourceBucket {
+  start: number;
+  counts: Record<string, number>;
+}
+
+/** How the client feeds the inspector. */
+export interface InspectMode {
+  /**
+   * True: uneventful first attempts run outside the statechart and arrive as compact `fast` records;
+   * calls that need a decision arrive in full. False: every call runs the statechart.
+   */
+  fastPath: boolean;
+}
+
+/** The `sync` frame: an app's state for pages that join late. */
+export interface SyncMessage {
+  t: 'sync';
+  now: number;
+  /** Last event sequence number this frame reflects. */
+  seq: number;
+  breakers: SyncBreaker[];
+  sources: SyncSourceBucket[];
+  /** Undefined until a client announced its mode. */
+  mode?: InspectMode;
 }

@@ -8,7 +8,7 @@
  * answer counts of events with a `seq` at or below it (they are already in the frame), so frames and event
  * batches can arrive in any order and nothing is counted twice.
  */
-import type { WireEvent } from './protocol.js';
+import type { InspectMode, SyncBreaker, SyncMessage, SyncSourceBucket, WireEvent } from './protocol.js';
 
 /** Length of an answers-by-source bucket, ms. */
 export const SOURCE_BUCKET_MS = 2_000;
@@ -17,44 +17,7 @@ export const SOURCE_BUCKETS = 90;
 /** Breaker state changes kept per breaker. */
 export const BREAKER_HISTORY = 200;
 
-/** One breaker as the sync frame carries it. */
-export interface SyncBreaker {
-  /** Session id of the breaker actor. */
-  actor: string;
-  /** Key of its machine definition. */
-  def: string;
-  /** Its latest snapshot event (state value and redacted context). */
-  snapshot: WireEvent | undefined;
-  /** State changes, oldest first. */
-  history: Array<{ at: number; state: string }>;
-}
-
-/** Answers by source in one bucket. */
-export interface SyncSourceBucket {
-  start: number;
-  counts: Record<string, number>;
-}
-
-/** How the client feeds the inspector. */
-export interface InspectMode {
-  /**
-   * True: uneventful first attempts run outside the statechart and arrive as compact `fast` records;
-   * calls that need a decision arrive in full. False: every call runs the statechart.
-   */
-  fastPath: boolean;
-}
-
-/** The `sync` frame: an app's state for pages that join late. */
-export interface SyncMessage {
-  t: 'sync';
-  now: number;
-  /** Last event sequence number this frame reflects. */
-  seq: number;
-  breakers: SyncBreaker[];
-  sources: SyncSourceBucket[];
-  /** Undefined until a client announced its mode. */
-  mode?: InspectMode;
-}
+export type { InspectMode, SyncBreaker, SyncMessage, SyncSourceBucket } from './protocol.js';
 
 /** A state value as one line: `closed`, `active.attempting`. */
 export function stateText(value: unknown): string {

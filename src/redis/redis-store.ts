@@ -13,7 +13,7 @@ import type { BreakerStore, SharedBreakerHandle, SharedBreakerState, StoreSeed }
 import { SHARED_STATE_NAMES } from '../breaker/store.js';
 import { createRedisConnection, errorReporter, evalScript, type RedisTarget } from './connection.js';
 import { type RedisStoreOptions, resolveRedisStoreOptions } from './options.js';
-import { BREAKER_SCRIPT, BREAKER_SCRIPT_SHA } from './script.js';
+import { BREAKER_SCRIPT, BREAKER_SCRIPT_SHA, scriptConfig } from './script.js';
 
 const stateSchema = z.object({
   id: z.string(),
@@ -31,22 +31,6 @@ const stateSchema = z.object({
 function parseState(raw: unknown): SharedBreakerState & { granted?: boolean | undefined } {
   const parsed = stateSchema.parse(JSON.parse(String(raw)));
   return parsed as SharedBreakerState & { granted?: boolean | undefined };
-}
-
-/** The config the script decides with (JSON has no `null` trouble: -1 means "rate mode off"). */
-function scriptConfig(config: BreakerMachineConfig) {
-  return {
-    failureThreshold: config.failureThreshold,
-    successThreshold: config.successThreshold,
-    openMs: config.openMs,
-    halfOpenMaxCalls: config.halfOpenMaxCalls,
-    failureRateThreshold: config.failureRateThreshold ?? -1,
-    windowMs: config.windowMs,
-    minimumCalls: config.minimumCalls,
-    backoffFactor: config.backoffFactor,
-    maxOpenMs: config.maxOpenMs,
-    honorRetryAfter: config.honorRetryAfter,
-  };
 }
 
 /**

@@ -2,7 +2,7 @@
  * Routing strategies: the order in which selection offers providers a call (before breakers and the
  * rate-limit admission have their say).
  */
-import type { ProviderEntry } from '../client/registry.js';
+import type { Clock } from '../clock.js';
 
 /** Every routing strategy. */
 export const ROUTING_STRATEGIES = ['priority', 'latency', 'least-busy', 'weighted'] as const;
@@ -17,25 +17,37 @@ export const ROUTING_STRATEGIES = ['priority', 'latency', 'least-busy', 'weighte
  */
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
-const latencyOf = (entry: ProviderEntry) => entry.stats.latencyMs ?? 0;
+/** How selection orders providers: the strategy, and the random source and clock it may use. */
+export interface SelectPolicy {
+  readonly strategy: RoutingStrategy;
+  readonly random: () => number;
+  readonly clock: Clock;
+}
+
+/** What a strategy reads of a provider: its latency estimate and attempts in flight. */
+export interface Routable {
+  readonly stats: { readonly latencyMs: number | undefined; readonly inFlight: number };
+}
+
+const latencyOf = (entry: Routable) => entry.stats.latencyMs ?? 0;
 
 /** `ranked` (priority order) in the order `strategy` offers it the call; `ranked` itself for `priority`. */
-export function orderProviders(
+export function orderProviders<E extends Routable>(
   strategy: RoutingStrategy,
-  ranked: readonly ProviderEntry[],
+  ranked: readonly E[],
   random: () => number,
-): readonly ProviderEntry[] {
+): readonly E[] {
   if (strategy === 'priority' || ranked.length < 2) return ranked;
   if (strategy === 'latency') return [...ranked].sort((a, b) => latencyOf(a) - latencyOf(b));
   if (strategy === 'least-busy') return [...ranked].sort((a, b) => a.stats.inFlight - b.stats.inFlight);
   return weightedOrder(ranked, random);
 }
 
-function weightedOrder(ranked: readonly ProviderEntry[], random: () => number): ProviderEntry[] {
+function weightedOrder<E extends Routable>(ranked: readonly E[], random: () => number): E[] {
   const measured = ranked.map((e) => e.stats.latencyMs).filter((ms): ms is number => ms !== undefined);
   const fastest = measured.length === 0 ? 1 : Math.max(1, Math.min(...measured));
   const pool = ranked.map((entry) => ({ entry, weight: 1 / Math.max(1, entry.stats.latencyMs ?? fastest) }));
-  const order: ProviderEntry[] = [];
+  const order: E[] = [];
   while (pool.length > 0) {
     const total = pool.reduce((sum, p) => sum + p.weight, 0);
     let draw = random() * total;

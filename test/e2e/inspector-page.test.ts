@@ -6,9 +6,9 @@ import { WebSocket } from 'ws';
 import { buildLayoutInput, type StateJson } from '../../inspector/src/layout-input.js';
 import { buildDomainSteps } from '../../inspector/src/path-steps.js';
 import { InspectorStore } from '../../inspector/src/store.js';
-import { inspectorConfig } from '../../inspector/vite.config.js';
 import type { InspectorPluginApi, InspectorUrls } from '../../inspector/vite-plugin.js';
 import type { PageMessage } from '../../src/inspect/protocol.js';
+import { inspectorConfig } from '../../vite.config.js';
 import { artifactPath, launchChromium } from '../helpers/chromium.js';
 
 const TOKEN = 'e2e-inspector-token';

@@ -6,7 +6,7 @@
 import { type EventObject, type InspectionEvent, SimulatedClock, type SnapshotFrom } from 'xstate';
 import { z } from 'zod';
 import type { requestMachine } from '../../machines/request.js';
-import type { RequestContext } from '../../machines/request-types.js';
+import type { AttemptRecord, RequestContext } from '../../machines/request-types.js';
 import { createResilientLLM } from '../../src/client/create-resilient-llm.js';
 import { LLMError, type LLMErrorType } from '../../src/errors/llm-error.js';
 import { settleWithClock } from '../../src/testing/drive-clock.js';
@@ -138,11 +138,34 @@ export function scriptOf(steps: readonly Step[]): Script {
   return script;
 }
 
-/** Runs one path on the real client; returns the request actor's state sequence. */
+/** What a call ended with, comparable across runs: the answer's source and data or the error type, and the attempts. */
+export interface PathOutcome {
+  result: { source: string; data: unknown } | { error: string };
+  attempts: Array<{ provider: string; attempt: number; outcome: string; decision: string; phase: string }>;
+}
+
+/** The comparable outcome of a call's settlement. */
+function outcomeOf(settled: unknown): PathOutcome {
+  const attempts = ((settled as { attempts?: AttemptRecord[] }).attempts ?? []).map((a) => ({
+    provider: a.provider,
+    attempt: a.attempt,
+    outcome: a.outcome,
+    decision: a.decision,
+    phase: a.phase ?? 'primary',
+  }));
+  if (LLMError.is(settled)) return { result: { error: settled.type }, attempts };
+  const { source, data } = settled as { source: string; data: unknown };
+  return { result: { source, data: data ?? null }, attempts };
+}
+
+/**
+ * Runs one path on the real client; returns the request actor's state sequence and the call's outcome.
+ * Without `inspect` the client runs as shipped (fast path on), so no states are recorded.
+ */
 export async function executePath(
   steps: readonly Step[],
-  inspect: (event: InspectionEvent) => void,
-): Promise<string[]> {
+  inspect?: (event: InspectionEvent) => void,
+): Promise<{ states: string[]; outcome: PathOutcome }> {
   const first = (steps[0] as Step).state.context;
   const script = scriptOf(steps);
   const clock = new SimulatedClock();
@@ -241,11 +264,15 @@ export async function executePath(
           }
         : {}),
     },
-    inspect: (event) => {
-      if ((event.actorRef as { logic?: { id?: string } }).logic?.id !== 'request') return;
-      inspect(event);
-      if (event.type === '@xstate.snapshot') states.push(statePath((event.snapshot as Snapshot).value));
-    },
+    ...(inspect === undefined
+      ? {}
+      : {
+          inspect: (event: InspectionEvent) => {
+            if ((event.actorRef as { logic?: { id?: string } }).logic?.id !== 'request') return;
+            inspect(event);
+            if (event.type === '@xstate.snapshot') states.push(statePath((event.snapshot as Snapshot).value));
+          },
+        }),
   });
   const schema = z.object({ answer: z.string() });
   const common = {
@@ -257,10 +284,11 @@ export async function executePath(
     first.mode === 'stream'
       ? llm.stream({ ...common, resumeOnFailure: features.resumeStream }).result
       : llm.call({ ...common, ...(features.schema ? { schema } : {}) });
-  await settleWithClock(
+  const settled = await settleWithClock(
     pending.catch((e) => (LLMError.is(e) ? e : Promise.reject(e))),
     clock,
   );
   await llm.stop();
-  return states;
+  if (!settled.ok) throw settled.error;
+  return { states, outcome: outcomeOf(settled.value) };
 }

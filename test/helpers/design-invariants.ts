@@ -1,0 +1,71 @@
+/**
+ * Invariants the design states, asserted on every step of every generated path. Their oracle is the
+ * configuration and the design's rules, not the machine under test, so a wrong machine fails them even
+ * when the runtime agrees with it.
+ */
+import type { BreakerContext } from '../../machines/circuit-breaker-types.js';
+
+/** A breaker snapshot as paths carry it. */
+interface BreakerStep {
+  value: unknown;
+  context: BreakerContext;
+}
+
+/** What the design says of one breaker step (`before` → `event` → `after`); one line per broken rule. */
+export function breakerInvariants(
+  before: BreakerStep | undefined,
+  event: { type: string },
+  after: BreakerStep,
+): string[] {
+  const broken: string[] = [];
+  const { context } = after;
+  const { config } = context;
+  if (
+    after.value === 'halfOpen' &&
+    context.source === 'local' &&
+    context.inFlight > config.halfOpenMaxCalls
+  ) {
+    broken.push(
+      `halfOpen: ${context.inFlight} probes in flight > halfOpenMaxCalls ${config.halfOpenMaxCalls}`,
+    );
+  }
+  const refusing = before?.value === 'open' || before?.value === 'forcedOpen';
+  if (event.type === 'breaker.acquire' && refusing && context.lastDecision?.allowed === true) {
+    broken.push(`a permit was granted while ${String(before?.value)}`);
+  }
+  // A local trip (an outcome opened it) lasts openMs grown by backoff up to maxOpenMs, or to a Retry-After.
+  const trip = event.type === 'breaker.failure' || event.type === 'breaker.success';
+  const opened = trip && before?.value !== 'open' && context.source === 'local';
+  const { openUntil, openedAt } = context;
+  if (opened && after.value === 'open' && openUntil !== null && openedAt !== null) {
+    const duration = openUntil - openedAt;
+    const longest = Math.max(config.openMs, config.maxOpenMs);
+    const { retryAfterMs } = event as { retryAfterMs?: number };
+    const hints = [before?.context.hintUntil ?? null, retryAfterMs ? openedAt + retryAfterMs : null];
+    const hinted = Math.max(0, ...hints.map((h) => (h === null ? 0 : h - openedAt)));
+    if (!(duration >= Math.min(config.openMs, longest)) || duration > Math.max(longest, hinted)) {
+      broken.push(`open for ${duration} ms (openMs ${config.openMs}, maxOpenMs ${config.maxOpenMs})`);
+    }
+  }
+  return broken;
+}
+
+/** Degradation steps in the order the design gives them. */
+const DEGRADATION_ORDER = ['degrading.cache', 'degrading.simplified', 'degrading.fallback'];
+
+/**
+ * What the design says of a request's state sequence: degradation runs cache, then simplified, then the
+ * fallback, never back, and starts with the cache when one is configured (unless text was streamed).
+ */
+export function degradationInvariants(states: readonly string[], features: { cache: boolean }): string[] {
+  const steps = states.filter((s) => DEGRADATION_ORDER.includes(s));
+  const broken: string[] = [];
+  const ranks = steps.map((s) => DEGRADATION_ORDER.indexOf(s));
+  if (ranks.some((rank, i) => i > 0 && rank <= (ranks[i - 1] as number))) {
+    broken.push(`degradation out of order: ${steps.join(' → ')}`);
+  }
+  if (features.cache && steps.length > 0 && steps[0] !== 'degrading.cache') {
+    broken.push(`degradation skipped the cache: ${steps.join(' → ')}`);
+  }
+  return broken;
+}
