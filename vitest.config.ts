@@ -19,5 +19,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     fileParallelism: true,
+    // Both cores: vitest's default leaves one idle (availableParallelism - 1), and no test depends on speed.
+    maxWorkers: 2,
   },
 });

@@ -42,6 +42,8 @@ export interface Provider {
   enabled?: boolean;
   /** Context window in tokens; when set, requests are checked (and truncated) before sending. @default undefined */
   contextWindow?: number;
+  /** The model it requests (telemetry's `gen_ai.request.model`); the adapters set it. @default undefined */
+  model?: string;
   /** Sends one request. */
   call(request: LLMRequest, options: ProviderCallOptions): Promise<ProviderResult>;
   /** Streams one request as text deltas then `done`; throws (or the iterator throws) on failure. */

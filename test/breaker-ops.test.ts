@@ -147,10 +147,10 @@ describe('execute, wrap and permits', () => {
   it('reports a non-LLMError throw as unknown, which counts as a failure', async () => {
     const { breaker } = breakerOn({ failureThreshold: 1 });
     const boom = new Error('socket hang up');
-    await expect(breaker.execute(() => Promise.reject(boom))).rejects.toMatchObject({
-      type: 'unknown',
-      cause: boom,
-    });
+    const error = await breaker.execute(() => Promise.reject(boom)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: 'unknown', cause: { message: 'socket hang up' } });
+    // The kept cause is a redacted copy; the thrown value itself is reachable on purpose.
+    expect((error as LLMError).originalCause()).toBe(boom);
     expect(breaker.state).toBe('open');
     await expect(breaker.execute(async () => 'never')).rejects.toMatchObject({ code: 'circuit_open' });
   });

@@ -198,7 +198,8 @@ describe('traces: degradation to each tier', () => {
   it('degrades to the simplified prompt', async () => {
     const { llm, clock } = traced(
       { a: [{ error: 'content_filtered' }, { text: '{"answer":"short"}' }] },
-      { degradation: { simplifiedPrompt: 'Answer briefly.' } },
+      // No default rewrite: the content filter goes straight to failover, then to the simplified prompt.
+      { degradation: { simplifiedPrompt: 'Answer briefly.' }, contentFilter: { rewriteInstruction: false } },
     );
     const r = await settleWithClock(llm.call({ ...ask(), schema }), clock);
     expect(r.ok && r.value.source).toBe('simplified');

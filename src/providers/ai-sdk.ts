@@ -125,6 +125,7 @@ export function aiSdkProvider(model: AiSdkLanguageModelLike, options: AiSdkProvi
   const ctx = { provider: identity.id, model: model.modelId };
   return {
     ...identity,
+    model: ctx.model,
     classify: (error) => classifyAiSdkError(error, ctx),
     async call(request, callOptions) {
       const { generateText } = await loadAi();

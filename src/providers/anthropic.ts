@@ -168,6 +168,7 @@ export function anthropicProvider(options: AnthropicProviderOptions): Provider {
   const ctx = { provider: identity.id, model };
   return {
     ...identity,
+    model: ctx.model,
     async call(request, callOptions) {
       const body = messagesBody(request, model, maxTokens);
       const payload = await Promise.resolve(

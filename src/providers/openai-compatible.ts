@@ -130,6 +130,7 @@ export function openaiCompatibleProvider(options: OpenAICompatibleProviderOption
 
   return {
     ...identity,
+    model: ctx.model,
     async call(request, callOptions) {
       const response = await post(chatBody(request, model, maxTokens, 'max_tokens'), callOptions);
       const text = await response.text();

@@ -81,6 +81,7 @@ export function openaiProvider(options: OpenAIProviderOptions): Provider {
     const responses = client.responses!;
     return {
       ...identity,
+      model: ctx.model,
       async call(request, callOptions) {
         const body = responsesBody(request, model, maxTokens);
         const payload = await Promise.resolve(responses.create(body, sdkRequestOptions(callOptions))).catch(
@@ -105,6 +106,7 @@ export function openaiProvider(options: OpenAIProviderOptions): Provider {
 
   return {
     ...identity,
+    model: ctx.model,
     async call(request, callOptions) {
       const body = chatBody(request, model, maxTokens, 'max_completion_tokens');
       const payload = await Promise.resolve(
