@@ -177,6 +177,16 @@ export function attemptsAtDeadline(context: RequestContext, at: number): Attempt
       a.startedAt === context.attemptStartedAt,
   );
   if (recorded) return context.attempts;
+  return withTimedOutAttempt(context, provider, 'total_deadline', at);
+}
+
+/** The attempts with the current attempt on `provider` recorded as a `timeout` (`code`) ending at `at`. */
+function withTimedOutAttempt(
+  context: RequestContext,
+  provider: string,
+  code: string,
+  at: number,
+): AttemptRecord[] {
   return withAttempt(context, {
     provider,
     attempt: context.attemptsOnProvider,
@@ -184,7 +194,7 @@ export function attemptsAtDeadline(context: RequestContext, at: number): Attempt
     durationMs: at - context.attemptStartedAt,
     outcome: 'timeout',
     decision: 'fail',
-    code: 'total_deadline',
+    code,
   });
 }
 
@@ -314,14 +324,6 @@ export function timeoutUpdate(
     lastError: machineError('timeout', message, { provider, code }),
     clockMs: at,
     timeoutsOnProvider: context.timeoutsOnProvider + 1,
-    attempts: withAttempt(context, {
-      provider,
-      attempt: context.attemptsOnProvider,
-      startedAt: context.attemptStartedAt,
-      durationMs: at - context.attemptStartedAt,
-      outcome: 'timeout',
-      decision: 'fail',
-      code,
-    }),
+    attempts: withTimedOutAttempt(context, provider, code, at),
   };
 }
