@@ -39,7 +39,7 @@ export interface AttemptEvent {
 /** Where the lifecycle went next: after an attempt, for a skipped provider, or a degradation step. */
 export interface DecisionEvent {
   requestId: string;
-  /** An attempt's decision; `skipped` for a provider skipped by its breaker or a Retry-After cool-down; `degrade` for a degradation step. */
+  /** An attempt's decision; `skipped` for a provider skipped by its breaker, the rate-limit admission or its concurrency limit; `degrade` for a degradation step. */
   decision: AttemptDecision;
   /** Clock time of the decision. */
   at: number;
