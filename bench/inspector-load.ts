@@ -1,8 +1,13 @@
 /**
  * Inspector load benchmark (not a unit test): a real client streams ~2,000 inspection events/s for 30 s
  * through the relay into the page in headless Chromium; reports the page's frame times (p50/p95/p99/max)
- * and its JS heap over time. Run: `npx tsx bench/inspector-load.ts` (env: BENCH_SECONDS, RATE).
+ * and its JS heap over time. Run: `npx tsx bench/inspector-load.ts` (env: BENCH_SECONDS, RATE). With
+ * `PROFILE=1` it also traces seconds 5-10 and the CPU profile of the page and prints where the frames'
+ * time goes (layout and style recalculation by the script that forced them, the hottest functions).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { createServer } from 'vite';
 import { WebSocket } from 'ws';
@@ -12,9 +17,17 @@ import { createInspectBridge } from '../src/inspect/bridge.js';
 import { faultyProvider } from '../src/testing/faulty-provider.js';
 import { launchChromium } from '../test/helpers/chromium.js';
 import { inspectorConfig } from '../vite.config.js';
+import { summariseTrace, type TraceSummary } from './lib/page-trace.js';
+import { type ProfileSummary, summariseProfile } from './lib/profile.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const RATE = Number(process.env.RATE ?? 2_000);
+const PROFILE = process.env.PROFILE === '1';
+const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'disabled-by-default-devtools.timeline.stack',
+];
 
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -98,8 +111,25 @@ const drive = setInterval(() => {
     llm.call({ messages: [{ role: 'user', content: 'load' }] }).catch(() => {});
   }
 }, 20);
+let trace: TraceSummary | undefined;
+let cpu: ProfileSummary | undefined;
 for (let s = 5; s <= SECONDS; s += 5) {
+  const profiling = PROFILE && s === 10;
+  if (profiling) {
+    await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   await new Promise((resolve) => setTimeout(resolve, 5_000));
+  if (profiling) {
+    const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+    const raw = await browser.stopTracing();
+    if (process.env.TRACE_FILE) writeFileSync(process.env.TRACE_FILE, raw);
+    trace = summariseTrace(raw, 5);
+    const file = join(mkdtempSync(join(tmpdir(), 'inspector-load-')), 'page.cpuprofile');
+    writeFileSync(file, JSON.stringify(profile));
+    cpu = summariseProfile(file, 20);
+  }
   heap.push({ s, mb: await heapMb(cdp) });
 }
 clearInterval(drive);
@@ -136,6 +166,7 @@ const result = {
     style: busy('RecalcStyleDuration'),
   },
   p95Under50ms: quantile(sorted, 0.95) < 50,
+  ...(trace ? { trace, cpuTopFrames: cpu?.topFrames } : {}),
 };
 console.log(JSON.stringify(result, null, 2));
 await llm.stop();

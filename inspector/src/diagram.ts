@@ -16,6 +16,8 @@ import {
 } from './layout-input.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
+/** A transition is animated only when the previous highlight is at least this old, ms. */
+const CALM_MS = 1_000;
 
 function el<K extends keyof SVGElementTagNameMap>(
   name: K,
@@ -34,6 +36,9 @@ export class StateDiagram {
   private readonly edgeEls = new Map<string, SVGGElement>();
   private active: string[] = [];
   private flip = false;
+  /** When the highlight last changed (performance.now ms), and the edges it marks. */
+  private lastShown = Number.NEGATIVE_INFINITY;
+  private taken: string[] = [];
   private json: unknown;
   private readonly collapsed = new Set<string>();
   private path: { states: Set<string>; edges: Set<string> } | undefined;
@@ -192,6 +197,7 @@ export class StateDiagram {
   private render(graph: ElkOutNode, input: LayoutInput): void {
     this.nodeEls.clear();
     this.edgeEls.clear();
+    this.taken = [];
     this.size = { width: graph.width ?? 100, height: graph.height ?? 100 };
     const svg = el('svg', {
       viewBox: `0 0 ${this.size.width} ${this.size.height}`,
@@ -324,12 +330,20 @@ export class StateDiagram {
     this.applyActive();
     if (!this.input || taken.length === 0) return;
     this.flip = !this.flip;
-    for (const g of this.edgeEls.values()) g.classList.remove('taken-a', 'taken-b');
+    // Animate only when updates are sparse: under heavy traffic a dash that moves for 0.8 s, restarted
+    // five times a second, repaints the chart on every frame and reads no better than a steady highlight.
+    const now = performance.now();
+    const style = now - this.lastShown > CALM_MS ? (this.flip ? 'taken-a' : 'taken-b') : 'taken';
+    this.lastShown = now;
+    for (const id of this.taken) this.edgeEls.get(id)?.classList.remove('taken-a', 'taken-b', 'taken');
+    this.taken = [];
     for (const t of taken) {
       for (const id of this.input.edgesByTransition.get(
         transitionKey(t.source, t.event, t.guard, t.targets),
-      ) ?? [])
-        this.edgeEls.get(id)?.classList.add(this.flip ? 'taken-a' : 'taken-b');
+      ) ?? []) {
+        this.edgeEls.get(id)?.classList.add(style);
+        this.taken.push(id);
+      }
     }
   }
 

@@ -31,11 +31,30 @@ const SOURCES = Object.keys(SOURCE_MEANING);
 const WINDOW_MS = SOURCE_BUCKETS * BUCKET_MS;
 const LANE_STATES = ['closed', 'halfOpen', 'open', 'forcedOpen', 'disabled'];
 
+/** Canvas sizes as last observed: reading `clientWidth` on every draw would force a layout mid-frame. */
+const sizes = new WeakMap<Element, { width: number; height: number }>();
+const observer =
+  typeof ResizeObserver === 'undefined'
+    ? undefined
+    : new ResizeObserver((entries) => {
+        for (const e of entries)
+          sizes.set(e.target, {
+            width: Math.round(e.contentRect.width),
+            height: Math.round(e.contentRect.height),
+          });
+      });
+
 function sized(canvas: HTMLCanvasElement, fallbackH: number): CanvasRenderingContext2D | undefined {
   const ctx = canvas.getContext('2d');
   if (!ctx) return undefined;
-  const width = canvas.clientWidth || 280;
-  const height = canvas.clientHeight || fallbackH;
+  let size = sizes.get(canvas);
+  if (!size) {
+    size = { width: canvas.clientWidth, height: canvas.clientHeight };
+    sizes.set(canvas, size);
+    observer?.observe(canvas);
+  }
+  const width = size.width || 280;
+  const height = size.height || fallbackH;
   if (canvas.width !== width || canvas.height !== height) {
     canvas.width = width;
     canvas.height = height;

@@ -1,17 +1,33 @@
 /**
  * The request list: status, answer source, provider, the failover path, attempts and duration. Rows carry
- * `data-*` attributes so a row can be selected for replay (and found by tests).
+ * `data-*` attributes so a row can be selected for replay (and found by tests). Rows are built once per
+ * request from a template and patched cell by cell, so a render writes only the text that changed and
+ * parses no HTML.
  */
-import { esc, ms } from '../dom.js';
+import { ms } from '../dom.js';
 import type { InspectorStore, RequestView } from '../store.js';
 
 const ROWS = 50;
+const TEMPLATE = (() => {
+  const tr = document.createElement('tr');
+  tr.innerHTML =
+    '<td></td><td class="answer"><span class="pill"></span></td><td></td><td></td><td></td><td></td>';
+  return tr;
+})();
+
+interface Row {
+  tr: HTMLTableRowElement;
+  /** The text nodes or elements whose text is patched: id, answer pill, provider, path, attempts, time. */
+  cells: HTMLElement[];
+  /** What each cell shows now, so unchanged cells are not written. */
+  shown: string[];
+  className: string;
+}
 
 /** Renders the newest requests of one app. */
 export class RequestList {
   selected: string | undefined;
-  private readonly rows = new Map<string, HTMLTableRowElement>();
-  private readonly html = new Map<string, string>();
+  private readonly rows = new Map<string, Row>();
 
   constructor(
     private readonly body: HTMLElement,
@@ -38,44 +54,60 @@ export class RequestList {
     for (const r of rows) {
       const key = `${r.appId}/${r.session}`;
       keep.add(key);
-      const html = this.rowHtml(r, now);
       let row = this.rows.get(key);
       if (!row) {
-        row = document.createElement('tr');
+        row = this.createRow(key, r);
         this.rows.set(key, row);
       }
-      if (this.html.get(key) !== html) {
-        this.html.set(key, html);
-        const { kind } = answerOf(r);
-        row.dataset.key = key;
-        row.dataset.requestId = r.id;
-        row.dataset.status = r.status;
-        row.dataset.source = r.source ?? '';
-        row.dataset.answer = kind;
-        row.dataset.fast = String(r.fast);
-        row.dataset.path = r.providers.join('>');
-        row.className = `${r.status} answer-${kind}`;
-        row.innerHTML = html;
-      }
-      row.classList.toggle('selected', key === this.selected);
-      if (row !== before) this.body.insertBefore(row, before);
-      before = row.nextSibling;
+      this.patch(row, r, now, key === this.selected);
+      if (row.tr !== before) this.body.insertBefore(row.tr, before);
+      before = row.tr.nextSibling;
     }
     for (const [key, row] of this.rows) {
       if (keep.has(key)) continue;
-      row.remove();
+      row.tr.remove();
       this.rows.delete(key);
-      this.html.delete(key);
     }
   }
 
-  private rowHtml(r: RequestView, now: number): string {
+  private createRow(key: string, r: RequestView): Row {
+    const tr = TEMPLATE.cloneNode(true) as HTMLTableRowElement;
+    tr.dataset.key = key;
+    tr.dataset.requestId = r.id;
+    const tds = [...tr.children] as HTMLElement[];
+    const cells = tds.map((td, i) => (i === 1 ? (td.firstElementChild as HTMLElement) : td));
+    return { tr, cells, shown: cells.map(() => ''), className: '' };
+  }
+
+  private patch(row: Row, r: RequestView, now: number, selected: boolean): void {
     const { kind, text, title } = answerOf(r);
     const steps = [...r.providers, ...(kind !== 'primary' && kind !== 'active' ? [kind] : [])];
     const path = steps.join(' → ') || '–';
     const provider = kind === 'fallback' ? '–' : (r.provider ?? '–');
     const time = ms((r.endedAt ?? now) - r.startedAt);
-    return `<td title="${esc(r.id)}">${esc(r.id)}</td><td class="answer" title="${esc(title)}"><span class="pill">${esc(text)}</span></td><td title="${esc(provider)}">${esc(provider)}</td><td title="${esc(path)}">${esc(path)}</td><td>${r.attempts}</td><td>${time}</td>`;
+    const values = [r.id, text, provider, path, String(r.attempts), time];
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i] as string;
+      if (row.shown[i] === value) continue;
+      row.shown[i] = value;
+      const cell = row.cells[i] as HTMLElement;
+      cell.textContent = value;
+      // Cut cells show their whole text on hover.
+      if (i !== 4 && i !== 5)
+        (i === 1 ? (cell.parentElement as HTMLElement) : cell).title = i === 1 ? title : value;
+    }
+    const className = `${r.status} answer-${kind}${selected ? ' selected' : ''}`;
+    if (row.className !== className) {
+      row.className = className;
+      row.tr.className = className;
+    }
+    const d = row.tr.dataset;
+    if (d.status !== r.status) d.status = r.status;
+    if (d.source !== (r.source ?? '')) d.source = r.source ?? '';
+    if (d.answer !== kind) d.answer = kind;
+    if (d.fast !== String(r.fast)) d.fast = String(r.fast);
+    const joined = r.providers.join('>');
+    if (d.path !== joined) d.path = joined;
   }
 }
 
