@@ -16,6 +16,7 @@ type Loose = Record<string, unknown>;
 function inspectorSection(data: Loose | undefined): string[] {
   if (!data) return ['Not run yet (`npm run bench -- inspector`).'];
   const frame = data.frameMs as Loose | undefined;
+  const main = data.mainThreadMsPerSecond as Loose | undefined;
   return [
     table(
       [
@@ -25,6 +26,8 @@ function inspectorSection(data: Loose | undefined): string[] {
         'frame p50 ms',
         'frame p95 ms',
         'frame p99 ms',
+        'layout ms/s',
+        'style ms/s',
         'dropped by bridge',
       ],
       [
@@ -35,12 +38,14 @@ function inspectorSection(data: Loose | undefined): string[] {
           String(frame?.p50),
           String(frame?.p95),
           String(frame?.p99),
+          String(main?.layout),
+          String(main?.style),
           String(data.droppedByBridge),
         ],
       ],
     ),
     '',
-    'From `bench/inspector-load.ts` (headless Chromium); full JSON in `inspector-load.json`.',
+    `From \`bench/inspector-load.ts\` (headless Chromium${data.loadAverage ? `, load average ${data.loadAverage}` : ''}); full JSON in \`inspector-load.json\`.`,
   ];
 }
 

@@ -252,6 +252,40 @@ describe('inspector page in Chromium', () => {
     for (const id of ['alpha', 'beta', 'gamma']) await setOutage(id, false);
   }, 60_000);
 
+  it('shows list cells uncut at 1600×1000, and a cut cell carries its whole text as a tooltip', {
+    timeout: 60_000,
+  }, async () => {
+    await setTraffic(12);
+    await page.locator('#timeline-filter').fill('');
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('#requests-body tr').length > 10 &&
+        document.querySelectorAll('#timeline-body tr:not([hidden]):not(.spacer)').length > 10,
+    );
+    const cells = await page.evaluate(() => {
+      const out: Array<{ table: string; column: number; text: string; cut: boolean; title: string }> = [];
+      for (const table of ['requests-body', 'timeline-body'])
+        for (const tr of document.querySelectorAll(`#${table} tr:not([hidden]):not(.spacer)`))
+          for (const [column, td] of [...tr.children].entries())
+            out.push({
+              table,
+              column,
+              text: td.textContent ?? '',
+              cut: td.scrollWidth > td.clientWidth,
+              title: td.getAttribute('title') ?? '',
+            });
+      return out;
+    });
+    expect(cells.length).toBeGreaterThan(100);
+    // Request id, answer, attempts, time; timeline time, actor, provider and event: always whole.
+    const whole = (c: (typeof cells)[number]) =>
+      c.table === 'requests-body' ? [0, 1, 3, 4].includes(c.column) : c.column <= 3;
+    expect(cells.filter((c) => whole(c) && c.cut)).toEqual([]);
+    // A path or state too long for its column shows in full on hover.
+    expect(cells.filter((c) => c.cut && c.title !== c.text)).toEqual([]);
+    await page.screenshot({ path: artifactPath('inspector-lists.png') });
+  });
+
   it('tells a page without a valid token which URL to open', { timeout: 60_000 }, async () => {
     const lost = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     try {

@@ -1,6 +1,6 @@
 /**
- * The request list: status, answer source, provider, the failover path, attempts and duration. Rows carry
- * `data-*` attributes so a row can be selected for replay (and found by tests). Rows are built once per
+ * The request list: id, answer (its source, or failed), the path (providers called in order, then what
+ * ended the call when no provider's answer did), attempts and duration. Rows carry `data-*` attributes so a row can be selected for replay (and found by tests). Rows are built once per
  * request from a template and patched cell by cell, so a render writes only the text that changed and
  * parses no HTML.
  */
@@ -10,14 +10,13 @@ import type { InspectorStore, RequestView } from '../store.js';
 const ROWS = 50;
 const TEMPLATE = (() => {
   const tr = document.createElement('tr');
-  tr.innerHTML =
-    '<td></td><td class="answer"><span class="pill"></span></td><td></td><td></td><td></td><td></td>';
+  tr.innerHTML = '<td></td><td class="answer"><span class="pill"></span></td><td></td><td></td><td></td>';
   return tr;
 })();
 
 interface Row {
   tr: HTMLTableRowElement;
-  /** The text nodes or elements whose text is patched: id, answer pill, provider, path, attempts, time. */
+  /** The text nodes or elements whose text is patched: id, answer pill, path, attempts, time. */
   cells: HTMLElement[];
   /** What each cell shows now, so unchanged cells are not written. */
   shown: string[];
@@ -81,20 +80,17 @@ export class RequestList {
 
   private patch(row: Row, r: RequestView, now: number, selected: boolean): void {
     const { kind, text, title } = answerOf(r);
-    const steps = [...r.providers, ...(kind !== 'primary' && kind !== 'active' ? [kind] : [])];
-    const path = steps.join(' → ') || '–';
-    const provider = kind === 'fallback' ? '–' : (r.provider ?? '–');
     const time = ms((r.endedAt ?? now) - r.startedAt);
-    const values = [r.id, text, provider, path, String(r.attempts), time];
+    const values = [r.id, text, pathText(r, kind), String(r.attempts), time];
     for (let i = 0; i < values.length; i++) {
       const value = values[i] as string;
       if (row.shown[i] === value) continue;
       row.shown[i] = value;
       const cell = row.cells[i] as HTMLElement;
       cell.textContent = value;
-      // Cut cells show their whole text on hover.
-      if (i !== 4 && i !== 5)
-        (i === 1 ? (cell.parentElement as HTMLElement) : cell).title = i === 1 ? title : value;
+      // Cut cells show their whole text on hover; the answer pill explains itself.
+      if (i === 0 || i === 2) cell.title = value;
+      else if (i === 1) (cell.parentElement as HTMLElement).title = title;
     }
     const className = `${r.status} answer-${kind}${selected ? ' selected' : ''}`;
     if (row.className !== className) {
@@ -111,12 +107,24 @@ export class RequestList {
   }
 }
 
+/**
+ * The path cell: the providers called, in order, then what ended the call when no provider's answer did —
+ * `alpha → beta`, `alpha → cache of gamma`, `alpha → beta → fallback`, `alpha → failed: timeout`.
+ */
+export function pathText(r: RequestView, kind = answerOf(r).kind): string {
+  const steps = [...r.providers];
+  if (kind === 'failed') steps.push(`failed: ${r.errorType ?? 'error'}`);
+  else if (kind === 'cache') steps.push(r.provider ? `cache of ${r.provider}` : 'cache');
+  else if (kind !== 'primary' && kind !== 'active') steps.push(kind);
+  return steps.join(' → ') || '–';
+}
+
 /** How a request's answer is shown: its kind (a source, `failed` or `active`), a short text and a tooltip. */
 export function answerOf(r: RequestView): { kind: string; text: string; title: string } {
   if (r.status === 'active') return { kind: 'active', text: 'in flight', title: 'still running' };
   if (r.status === 'failed') {
     const type = r.errorType ?? 'error';
-    return { kind: 'failed', text: `failed: ${type}`, title: `failed: ${type}` };
+    return { kind: 'failed', text: 'failed', title: `failed: ${type}` };
   }
   const source = r.source ?? 'primary';
   if (source === 'primary')

@@ -71,14 +71,9 @@ export class Timeline {
   }
 
   private patch(row: { cells: HTMLElement[]; shown: string[] }, e: TimelineEntry): void {
-    const values = [
-      new Date(e.at).toISOString().slice(11, 23),
-      e.actor,
-      e.provider ?? '',
-      eventWords(e.type),
-      e.state,
-    ];
-    const titles = ['', e.actor, '', e.type, e.state];
+    const time = new Date(e.at).toISOString();
+    const values = [time.slice(14, 23), e.actor, e.provider ?? '', eventWords(e.type), stateWords(e.state)];
+    const titles = [time, e.actor, e.provider ?? '', e.type, e.state];
     for (let i = 0; i < CELLS; i++) {
       const value = values[i] as string;
       if (row.shown[i] === value) continue;
@@ -100,6 +95,11 @@ function spacer(): HTMLTableRowElement {
 function setHeight(tr: HTMLTableRowElement, px: number): void {
   const value = `${px}px`;
   if (tr.style.height !== value) tr.style.height = value;
+}
+
+/** A request's state without the `active.` every non-final state shares: `active.validating` → `validating`. */
+export function stateWords(state: string): string {
+  return state.replace(/^active\./, '');
 }
 
 /** An event type in words: `xstate.error.actor.callProvider` → `callProvider failed`. */
