@@ -80,6 +80,8 @@ const requests = new RequestList(byId('requests-body'), store, (key) => {
   byId<HTMLInputElement>('timeline-filter').value = request.id;
   byId('request-diagram-title').textContent = `request path · ${request.id}`;
   store.dirty.requests = store.dirty.timeline = true;
+  // Show the selection at once, even when the list refreshes slowly under heavy traffic.
+  requestsJob.last = Number.NEGATIVE_INFINITY;
 });
 const timeline = new Timeline(byId('timeline-body'), store, () => {
   store.dirty.timeline = true;
@@ -166,7 +168,12 @@ const jobs: Job[] = [
     },
   },
   job(400, 'breakers', (app) => breakers.render(app)),
-  job(400, 'requests', (app) => requests.render(app?.appId)),
+  job(400, 'requests', (app) => {
+    // Under heavy churn (most rows new at every redraw) the list refreshes once a second: faster is
+    // unreadable, and laying out a list whose rows all moved is the page's largest layout cost.
+    const added = requests.render(app?.appId);
+    requestsJob.every = added > 20 ? 1_000 : 400;
+  }),
   job(400, 'timeline', (app) => timeline.render(app?.appId)),
   // The chart's time axis moves, so it redraws even when no answer arrived.
   { every: 500, last: 0, due: () => true, run: (app) => drawCharts(chartCanvas, store, app?.appId) },
@@ -183,6 +190,7 @@ function job(every: number, flag: 'breakers' | 'requests' | 'timeline', run: Job
   };
 }
 const chartCanvas = byId<HTMLCanvasElement>('chart');
+const requestsJob = jobs[2] as Job;
 
 function frame(time: number): void {
   const app = currentApp();

@@ -39,7 +39,9 @@ export class RequestList {
     });
   }
 
-  render(appId: string | undefined): void {
+  /** Redraws the list; returns how many rows it added (new requests since the last render). */
+  render(appId: string | undefined): number {
+    let added = 0;
     const rows: RequestView[] = [];
     const all = [...this.store.requests.values()];
     for (let i = all.length - 1; i >= 0 && rows.length < ROWS; i--) {
@@ -56,6 +58,7 @@ export class RequestList {
       let row = this.rows.get(key);
       if (!row) {
         row = this.createRow(key, r);
+        added++;
         this.rows.set(key, row);
       }
       this.patch(row, r, now, key === this.selected);
@@ -67,6 +70,7 @@ export class RequestList {
       row.tr.remove();
       this.rows.delete(key);
     }
+    return added;
   }
 
   private createRow(key: string, r: RequestView): Row {
