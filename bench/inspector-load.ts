@@ -49,6 +49,9 @@ const plugin = server.config.plugins.find((p) => p.name === 'resilient-llm-inspe
 };
 await server.listen();
 const urls = await plugin.api.ready;
+/** Progress on stderr (stdout carries the JSON result). */
+const progress = (what: string) => process.stderr.write(`inspector-load: ${what}\n`);
+progress(`relay ready at ${urls.pageUrl.replace(/token=.*/, 'token=…')}`);
 
 let forwarded = 0;
 const counter = new WebSocket(urls.wsUrl.replace('?', '?role=page&'));
@@ -61,6 +64,7 @@ const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 const cdp = await page.context().newCDPSession(page);
 await page.goto(urls.pageUrl);
+progress('page loaded');
 
 const bridge = createInspectBridge({ url: urls.wsUrl, name: 'load' });
 let n = 0;
@@ -82,6 +86,7 @@ await page.waitForFunction(
   () => document.querySelector('#request-diagram svg') || document.querySelector('#app-select option'),
 );
 
+progress('page shows the app; measuring');
 // Warm up, then measure: frame deltas from requestAnimationFrame inside the page.
 // A string, not a function: tsx would inject helpers the page does not have.
 await page.evaluate(`(() => {
@@ -133,6 +138,7 @@ for (let s = 5; s <= SECONDS; s += 5) {
     cpu = summariseProfile(file, 20);
   }
   heap.push({ s, mb: await heapMb(cdp) });
+  progress(`${s} s`);
 }
 clearInterval(drive);
 const durationS = (Date.now() - started) / 1000;
