@@ -286,6 +286,41 @@ describe('inspector page in Chromium', () => {
     await page.screenshot({ path: artifactPath('inspector-lists.png') });
   });
 
+  it('fills the timeline box with rows wherever it is scrolled (only the rows in view exist)', async () => {
+    const box = page.locator('#timeline-body').locator('xpath=ancestor::div[contains(@class,"scroll")]');
+    await box.evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    // After the scroll the page renders the rows now in view; the spacer above stands for the newer ones.
+    await page.waitForFunction(() => {
+      const body = document.querySelector('#timeline-body') as HTMLElement;
+      const scroll = body.closest('.scroll') as HTMLElement;
+      const view = scroll.getBoundingClientRect();
+      const rows = [...body.querySelectorAll('tr:not([hidden]):not(.spacer)')];
+      const inView = rows.filter((tr) => {
+        const r = tr.getBoundingClientRect();
+        return r.bottom > view.top + 20 && r.top < view.bottom;
+      });
+      const above = Number.parseFloat((body.firstElementChild as HTMLElement).style.height);
+      return scroll.scrollTop > 0 && above > 0 && inView.length >= Math.floor(view.height / 20) - 2;
+    });
+    const counts = await page.evaluate(() => {
+      const body = document.querySelector('#timeline-body') as HTMLElement;
+      return {
+        rendered: body.querySelectorAll('tr:not([hidden]):not(.spacer)').length,
+        text: [...body.querySelectorAll('tr:not([hidden]):not(.spacer) td:first-child')].map(
+          (td) => td.textContent,
+        ),
+      };
+    });
+    // Fewer rows exist than the 60 the timeline holds, and each shows an event time.
+    expect(counts.rendered).toBeLessThan(60);
+    expect(counts.text.every((t) => /^\d\d:\d\d\.\d{3}$/.test(t ?? ''))).toBe(true);
+    await box.evaluate((el) => {
+      el.scrollTop = 0;
+    });
+  });
+
   it('tells a page without a valid token which URL to open', { timeout: 60_000 }, async () => {
     const lost = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     try {
