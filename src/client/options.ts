@@ -208,6 +208,11 @@ const optionsSchema = z.strictObject({
         .number('minRateLimits must be a number')
         .min(1, 'minRateLimits must be >= 1')
         .default(defaultAdmissionOptions.minRateLimits),
+      headroom: z
+        .number('headroom must be a number')
+        .min(0, 'headroom must be >= 0')
+        .max(1, 'headroom must be <= 1')
+        .default(defaultAdmissionOptions.headroom),
     })
     .prefault({}),
   concurrency: z
