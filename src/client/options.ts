@@ -228,6 +228,11 @@ const optionsSchema = z.strictObject({
             .int('max must be an integer')
             .min(1, 'max must be >= 1')
             .default(defaultConcurrencyLimitOptions.max),
+          threshold: z
+            .number('threshold must be a number')
+            .min(0, 'threshold must be >= 0')
+            .max(1, 'threshold must be <= 1')
+            .default(defaultConcurrencyLimitOptions.threshold),
         })
         .refine((c) => c.min <= c.max, 'min must be <= max'),
     ])
