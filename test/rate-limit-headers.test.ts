@@ -119,10 +119,15 @@ describe('rate-limit headers from the official SDKs', () => {
     }
   });
 
-  it('admits every call again once the window resets', async () => {
+  it.each([true, false])('admits every call again once the window resets (fastPath %s)', async (fastPath) => {
     remaining = 0;
     const clock = new SimulatedClock();
-    const llm = createResilientLLM({ providers: [openai('a', 0), openai('b', 1)], clock, inspect: false });
+    const llm = createResilientLLM({
+      providers: [openai('a', 0), openai('b', 1)],
+      clock,
+      inspect: false,
+      fastPath,
+    });
     expect((await llm.call(ask)).provider).toBe('a');
     for (let i = 0; i < 3; i++) {
       const r = await llm.call(ask);
