@@ -45,6 +45,7 @@ beforeAll(async () => {
       a: { text: 'answer from a', headers: openaiHeaders },
       claude: { text: 'answer from claude', headers: anthropicHeaders },
       b: { text: 'answer from b' },
+      limited: { faults: [{ kind: '429', rate: 1, retryAfterS: 2 }] },
     },
   });
 });
@@ -90,6 +91,20 @@ describe('rate-limit headers from the official SDKs', () => {
     expect(result.rateLimit).toMatchObject({ remainingRequests: 3, limitRequests: 100 });
     expect(result.rateLimit?.resetMs).toBeGreaterThan(15_000);
     expect(result.rateLimit?.resetMs).toBeLessThanOrEqual(20_000);
+  });
+
+  it('reads the headers of a 429 the official SDK throws into LLMError.rateLimit', async () => {
+    const thrown = await openai('limited', 0)
+      .call(ask, { signal: new AbortController().signal })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(thrown).toBeInstanceOf(OpenAI.RateLimitError);
+    const error = classifyError(thrown, { provider: 'limited' });
+    expect(error.type).toBe('rate_limit');
+    expect(error.retryAfterMs).toBe(2_000);
+    expect(error.rateLimit).toEqual({ remainingRequests: 0, limitRequests: 3, resetMs: 2_000 });
   });
 
   it('sheds a provider whose answers say little of its limit is left, before any 429', async () => {
