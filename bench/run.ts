@@ -5,6 +5,7 @@
  * Everything binds 127.0.0.1; every server and child process started here is stopped before exit.
  */
 import { PEERS, type PeerName } from './chaos/peers.js';
+import type { RoutingRun } from './chaos/routing-scenario.js';
 import { type ChaosRow, runChaos } from './chaos/run-chaos.js';
 import { routingMarkdown, runRouting } from './chaos/run-routing.js';
 import { runInspectorLoad, runRedisStore } from './extras.js';
@@ -79,6 +80,8 @@ if (selected.has('report')) {
   if (overhead) writeOverheadReport(overhead);
   const chaos = readResult<ChaosRow[]>('chaos.json');
   if (chaos) writeChaosReport(chaos);
+  const routing = readResult<RoutingRun[]>('routing.json');
+  if (routing) writeResult('routing.md', routingMarkdown(routing));
   const scale = readResult<ScaleResult>('scale.json');
   if (scale) writeScaleReport(scale);
 }

@@ -37,7 +37,7 @@ export const requestMachine = requestSetup.createMachine({
       states: {
         selecting: {
           description:
-            'Picks the next provider in routing order (priority by default), skipping disabled, excluded and circuit-open ones; providers held back by their rate-limit admission (paused after an account-wide Retry-After, or shed in proportion to recent 429s) go last, and every skip is recorded in attempts with its reason.',
+            'Picks the next provider in routing order (priority by default), skipping disabled, excluded and circuit-open ones; providers held back by their rate-limit admission (paused after an account-wide Retry-After, shed in proportion to recent 429s, or to what their rate-limit headers say is left) or by their adaptive concurrency limit go last, and every skip is recorded in attempts with its reason.',
           invoke: {
             id: 'selectProvider',
             src: 'selectProvider',

@@ -47,6 +47,7 @@ export {
 export type { HeadersLike } from './errors/header-map.js';
 export type { LLMErrorOptions, LLMErrorType, SerializedLLMError } from './errors/llm-error.js';
 export { defaultRetryable, isLLMErrorType, LLM_ERROR_TYPES, LLMError } from './errors/llm-error.js';
+export { headroomOf, type RateLimitInfo, rateLimitFromHeaders } from './errors/rate-limit-headers.js';
 export { redactSecrets } from './errors/redact.js';
 export { redactedCopy } from './errors/redact-value.js';
 export {

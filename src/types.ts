@@ -3,6 +3,7 @@
  */
 import type { LLMRequest, Usage } from '../machines/vocabulary.js';
 import type { LLMError } from './errors/llm-error.js';
+import type { RateLimitInfo } from './errors/rate-limit-headers.js';
 
 export type { LLMRequest, Message, Role, Usage } from '../machines/vocabulary.js';
 
@@ -12,6 +13,11 @@ export interface ProviderResult {
   model?: string;
   finishReason?: string;
   usage?: Usage;
+  /**
+   * The provider's rate-limit headroom from the answer's headers (`x-ratelimit-remaining-*`,
+   * `anthropic-ratelimit-*-remaining`); the adapters set it, and routing sheds calls before 429s start.
+   */
+  rateLimit?: RateLimitInfo;
 }
 
 /** Per-attempt options the lifecycle hands a provider. */

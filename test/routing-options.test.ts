@@ -15,6 +15,10 @@ describe('routing options', () => {
     [{ admission: { burst: 2 } }, /burst[\s\S]*→ at admission/],
     [{ concurrency: { min: 0 } }, /min must be >= 1\s+→ at concurrency\.min/],
     [{ concurrency: { min: 5, max: 2 } }, /min must be <= max\s+→ at concurrency/],
+    [{ concurrency: { threshold: 1.2 } }, /threshold must be <= 1\s+→ at concurrency\.threshold/],
+    [{ admission: { headroom: -0.5 } }, /headroom must be >= 0\s+→ at admission\.headroom/],
+    [{ admission: { headroom: 2 } }, /headroom must be <= 1\s+→ at admission\.headroom/],
+    [{ admission: { headroom: 'low' } }, /headroom must be a number\s+→ at admission\.headroom/],
   ])('rejects %j at creation, naming the field', (options, message) => {
     expect(() => setup({ a: [{ text: 'x' }] }, options as never)).toThrow(message);
   });
@@ -48,10 +52,11 @@ describe('routing options', () => {
   it.each([
     [{}, 'concurrency_limited'],
     [{ concurrency: false as const }, undefined],
-  ])('with %j, a failure lowers how many calls a provider takes at once', async (options, code) => {
+  ])('with %j, failures in a row lower how many calls a provider takes at once', async (options, code) => {
     const { llm, clock, providers } = setup(
       {
         a: [
+          { error: 'provider_error', delayMs: 10 },
           { error: 'provider_error', delayMs: 10 },
           { text: 'a', delayMs: 1_000 },
         ],
@@ -59,13 +64,14 @@ describe('routing options', () => {
       },
       { concurrency: {}, ...options },
     );
-    const first = Array.from({ length: 4 }, () => llm.call(ask()));
+    const first = Array.from({ length: 5 }, () => llm.call(ask()));
     clock.increment(20);
-    // The failed call went on to b; a still has three attempts in flight, and its limit is now two.
-    await vi.waitFor(() => expect(providers.b?.calls).toHaveLength(1));
+    // The failed calls went on to b; a still has three attempts in flight, and after the second failure in a
+    // row (failure share 0.51 > 0.5) its limit is now two.
+    await vi.waitFor(() => expect(providers.b?.calls).toHaveLength(2));
     const late = llm.call(ask());
     const settled = await settleWithClock(Promise.all([...first, late]), clock);
-    const lateResult = settled.ok ? settled.value[4] : undefined;
+    const lateResult = settled.ok ? settled.value[5] : undefined;
     expect(lateResult?.attempts[0]?.code).toBe(code);
     expect(lateResult?.provider).toBe(code === undefined ? 'a' : 'b');
     await llm.stop();

@@ -3,6 +3,7 @@
  * concurrency 50 to the fault server given on the command line and reports latencies, fallbacks, who
  * answered and the client's CPU time. Run by `bench/run.ts chaos`.
  */
+import { writeFileSync } from 'node:fs';
 import { emitResult } from '../lib/child.js';
 import { percentiles, round } from '../lib/stats.js';
 import { createPeer, peerName } from './peers.js';
@@ -18,6 +19,8 @@ const peer = createPeer(name, urls);
 const latencies: number[] = new Array(REQUESTS);
 const backoffs: number[] = new Array(REQUESTS).fill(0);
 const answeredBy: Record<string, number> = {};
+/** Per-request attempt paths, written to the file `BENCH_TRACE` names (diagnosis only). */
+const paths: string[] = new Array(REQUESTS).fill('');
 let fallbacks = 0;
 let thrown = 0;
 let next = 1;
@@ -29,6 +32,7 @@ async function lane(): Promise<void> {
     try {
       const outcome = await peer.call(n);
       backoffs[n - 1] = outcome.backoffMs ?? 0;
+      if (outcome.path !== undefined) paths[n - 1] = outcome.path;
       if (outcome.fallback) fallbacks++;
       else answeredBy[outcome.provider ?? '?'] = (answeredBy[outcome.provider ?? '?'] ?? 0) + 1;
     } catch {
@@ -48,6 +52,12 @@ const wallMs = performance.now() - wallStart;
 const cpu = process.cpuUsage(cpuBefore);
 clearInterval(keepAlive);
 await peer.stop();
+if (process.env.BENCH_TRACE) {
+  writeFileSync(
+    `${process.env.BENCH_TRACE}.${name}.txt`,
+    paths.map((path, i) => `${i + 1} ${Math.round(latencies[i] ?? 0)} ${path}`).join('\n'),
+  );
+}
 const p = percentiles(latencies);
 // Of the slowest 1% of requests, how many waited in a backoff (a 429's Retry-After): where the tail comes from.
 const slowest = latencies

@@ -39,6 +39,8 @@ export interface Outcome {
   provider: string | undefined;
   /** Time spent waiting between attempts (backoff), when the contender reports it (resilient-llm). */
   backoffMs?: number;
+  /** The call's attempts as `provider:outcome[:code]` (resilient-llm; for `BENCH_TRACE`). */
+  path?: string;
 }
 
 /** A contender, ready to answer requests. */
@@ -232,7 +234,10 @@ function resilientPeer(
           const next = r.attempts[i + 1];
           if (a.decision === 'backoff' && next) backoffMs += next.startedAt - (a.startedAt + a.durationMs);
         });
-        return { fallback: r.source === 'fallback', provider: r.provider, backoffMs };
+        const path = r.attempts
+          .map((a) => `${a.provider}:${a.outcome}${a.code ? `:${a.code}` : ''}`)
+          .join(' ');
+        return { fallback: r.source === 'fallback', provider: r.provider, backoffMs, path };
       }),
     stop: () => llm.stop(),
     idMismatches: () => mismatches,

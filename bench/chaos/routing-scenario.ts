@@ -37,6 +37,8 @@ export interface RoutingRun {
   scenario: string;
   rows: RoutingRow[];
   loadavg: { before: number[]; after: number[] };
+  /** When the run started (ISO time; absent in older results). */
+  startedAt?: string;
 }
 
 function reactiveBoundOf(log: readonly FaultRequestRecord[]): number {
@@ -73,7 +75,13 @@ async function runPeer(peer: PeerName): Promise<RoutingRow> {
 
 const peers = (process.env.BENCH_ROUTING_PEERS?.split(',') as PeerName[] | undefined) ?? ROUTING_PEERS;
 const before = loadavg();
+const startedAt = new Date().toISOString();
 const rows: RoutingRow[] = [];
 for (const peer of peers) rows.push(await runPeer(peer));
-emitResult({ scenario: SCENARIO, rows, loadavg: { before, after: loadavg() } } satisfies RoutingRun);
+emitResult({
+  scenario: SCENARIO,
+  rows,
+  loadavg: { before, after: loadavg() },
+  startedAt,
+} satisfies RoutingRun);
 process.exit(0);

@@ -7,17 +7,22 @@
 import { runChild } from '../lib/child.js';
 import { environmentLine, table } from '../lib/markdown.js';
 import { fmt, median } from '../lib/stats.js';
+import { goalsMarkdown } from './routing-goals.js';
 import type { RoutingRow, RoutingRun } from './routing-scenario.js';
 import { COMMON, SCENARIO_NAMES } from './scenario.js';
 
 /** Runs of each scenario. */
 export const ROUTING_RUNS = Number(process.env.BENCH_ROUTING_RUNS ?? 2);
+/** Scenarios to run (`BENCH_ROUTING_SCENARIOS=noisy` for a short iteration), default all. */
+const ROUTING_SCENARIOS = (process.env.BENCH_ROUTING_SCENARIOS?.split(',') ?? [...SCENARIO_NAMES]).filter(
+  (s) => (SCENARIO_NAMES as readonly string[]).includes(s),
+);
 
 /** Runs every scenario `ROUTING_RUNS` times, one scenario run after another. */
 export async function runRouting(): Promise<RoutingRun[]> {
   const runs: RoutingRun[] = [];
   for (let i = 0; i < ROUTING_RUNS; i++) {
-    for (const scenario of SCENARIO_NAMES) {
+    for (const scenario of ROUTING_SCENARIOS) {
       runs.push(
         await runChild<RoutingRun>('chaos/routing-scenario.ts', [], {
           timeoutMs: 1_800_000,
@@ -65,6 +70,10 @@ export function routingMarkdown(runs: readonly RoutingRun[]): string {
     '',
     environmentLine(),
     '',
+    `Runs started: ${runs.map((r) => `${r.scenario} ${r.startedAt ?? '(not recorded)'}`).join(', ')}. ` +
+      'Contenders run one after another, each in its own process against its own fault server with the same ' +
+      'seed; `BENCH_ROUTING_RUNS`, `BENCH_ROUTING_SCENARIOS`, `BENCH_ROUTING_PEERS` shorten a run while iterating.',
+    '',
     `Common settings for every peer and the \`resilient-llm\` row: per-attempt timeout ${COMMON.attemptMs} ms, ` +
       `breaker open ${COMMON.openMs} ms, backoff cap ${COMMON.backoffCapMs} ms (where the peer has the knob). ` +
       '`resilient-llm-defaults`: pure defaults. Each cell: median over the runs (min–max). ' +
@@ -72,6 +81,7 @@ export function routingMarkdown(runs: readonly RoutingRun[]): string {
       "after: A's successful upstream answers to ids after the outage ÷ the oracle's; bound: calls to A in its " +
       "outage that arrived before A's first 503 could have returned (its arrival + A's latency).",
     '',
+    goalsMarkdown(runs),
   ];
   for (const scenario of [...new Set(runs.map((r) => r.scenario))]) {
     const mine = runs.filter((r) => r.scenario === scenario);

@@ -5,13 +5,15 @@ import type { Actor } from 'xstate';
 import type { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
 import type { BreakerReason, BreakerStateName } from '../../machines/circuit-breaker-types.js';
 import type { LLMError } from '../errors/llm-error.js';
+import type { RateLimitInfo } from '../errors/rate-limit-headers.js';
 import type { BreakerSnapshot } from './snapshot.js';
 
 export type { BreakerReason, BreakerStateName };
 
 /** How a call made under a permit ended. */
 export type BreakerOutcome =
-  | { kind: 'success'; durationMs: number }
+  /** `rateLimit`: the answer's rate-limit headers, which routing's admission reads (the breaker ignores them). */
+  | { kind: 'success'; durationMs: number; rateLimit?: RateLimitInfo | undefined }
   /** `error.type` decides whether it counts (see `countedErrors`); `error.retryAfterMs` may stretch `open`. */
   | { kind: 'failure'; error: LLMError; durationMs: number }
   /** An aborted call: the permit goes back and nothing is counted. */

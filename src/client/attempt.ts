@@ -36,8 +36,9 @@ export function guardAttempt(
   };
   signal.addEventListener('abort', onStop, { once: true });
   return {
-    succeeded() {
-      if (!signal.aborted) permit.release({ kind: 'success', durationMs: deps.clock.now() - started });
+    succeeded(rateLimit?: ProviderResult['rateLimit']) {
+      if (!signal.aborted)
+        permit.release({ kind: 'success', durationMs: deps.clock.now() - started, rateLimit });
     },
     /** Classifies a throw; records it unless the attempt was already stopped. */
     failed(thrown: unknown): LLMError {
@@ -98,7 +99,7 @@ function checked(entry: ProviderEntry, result: ProviderResult, guard: ReturnType
       provider: entry.provider.id,
     });
   }
-  guard.succeeded();
+  guard.succeeded(result.rateLimit);
   return result;
 }
 

@@ -144,7 +144,7 @@ export class FastCall implements Replay {
     const { clock, options } = this.lane;
     const now = clock.now();
     // The attempt succeeded: its permit goes back now, whatever validation says (as on the statechart path).
-    this.permit.release({ kind: 'success', durationMs: now - this.startedAt });
+    this.permit.release({ kind: 'success', durationMs: now - this.startedAt, rateLimit: value.rateLimit });
     const validated = validateAnswer(value.text, this.req.schema, this.provider.id, options.validation);
     const cacheWrite = options.degradation.cache !== undefined && this.req.cacheKey !== undefined;
     if (!validated.ok || cacheWrite) {

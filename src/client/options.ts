@@ -208,6 +208,11 @@ const optionsSchema = z.strictObject({
         .number('minRateLimits must be a number')
         .min(1, 'minRateLimits must be >= 1')
         .default(defaultAdmissionOptions.minRateLimits),
+      headroom: z
+        .number('headroom must be a number')
+        .min(0, 'headroom must be >= 0')
+        .max(1, 'headroom must be <= 1')
+        .default(defaultAdmissionOptions.headroom),
     })
     .prefault({}),
   concurrency: z
@@ -223,6 +228,11 @@ const optionsSchema = z.strictObject({
             .int('max must be an integer')
             .min(1, 'max must be >= 1')
             .default(defaultConcurrencyLimitOptions.max),
+          threshold: z
+            .number('threshold must be a number')
+            .min(0, 'threshold must be >= 0')
+            .max(1, 'threshold must be <= 1')
+            .default(defaultConcurrencyLimitOptions.threshold),
         })
         .refine((c) => c.min <= c.max, 'min must be <= max'),
     ])

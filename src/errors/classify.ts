@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { type Decision, decide, type Signals } from './classify-rules.js';
 import { LLMError } from './llm-error.js';
+import { rateLimitFromHeaders } from './rate-limit-headers.js';
 import { type BodyView, readBody } from './read-body.js';
 import { type Payload, prop, readInput } from './read-input.js';
 import { safeMessage } from './redact.js';
@@ -142,7 +143,8 @@ function classifyUnsafe(input: unknown, options: ClassifyOptions): LLMError {
   const view = readBody(payload.body);
   const signals = toSignals(payload, view);
   const decision = decide(signals);
-  const retryAfterMs = retryAfterOf(payload, view, signals, (options.now ?? defaultClassifyOptions.now)());
+  const now = (options.now ?? defaultClassifyOptions.now)();
+  const retryAfterMs = retryAfterOf(payload, view, signals, now);
   let { type } = decision;
   let code = shortCode(decision);
   if (type === 'rate_limit' && retryAfterMs !== undefined && retryAfterMs > QUOTA_RETRY_AFTER_THRESHOLD_MS) {
@@ -159,6 +161,7 @@ function classifyUnsafe(input: unknown, options: ClassifyOptions): LLMError {
     status: signals.status ?? payload.status,
     code,
     partialText: view.partialText,
+    rateLimit: rateLimitFromHeaders(payload.headers, now),
     cause: input,
   });
 }

@@ -28,12 +28,17 @@ const KNOWN_NAMES = [
   'x-rate-limit-reset-tokens',
   'x-rate-limit-remaining-requests',
   'x-rate-limit-remaining-tokens',
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-limit-tokens',
+  'x-rate-limit-limit-requests',
+  'x-rate-limit-limit-tokens',
   'x-should-retry',
   'x-amzn-errortype',
   ':exception-type',
   ...['requests', 'tokens', 'input-tokens', 'output-tokens'].flatMap((bucket) => [
     `anthropic-ratelimit-${bucket}-reset`,
     `anthropic-ratelimit-${bucket}-remaining`,
+    `anthropic-ratelimit-${bucket}-limit`,
   ]),
 ];
 

@@ -9,6 +9,7 @@
  * purpose, through {@link LLMError.originalCause}. `retryAfterMs` is clamped by `clampRetryAfterMs`.
  */
 import { defaultRetryable, type LLMErrorType, type SerializedLLMError } from '../../machines/vocabulary.js';
+import type { RateLimitInfo } from './rate-limit-headers.js';
 import { redactSecrets } from './redact.js';
 import { redactedCopy } from './redact-value.js';
 import { clampRetryAfterMs } from './retry-after.js';
@@ -44,6 +45,8 @@ export interface LLMErrorOptions {
   code?: string | undefined;
   /** Text already streamed before a mid-stream failure. @default undefined */
   partialText?: string | undefined;
+  /** The provider's rate-limit headroom, from the error's rate-limit headers. @default undefined */
+  rateLimit?: RateLimitInfo | undefined;
   /**
    * The original thrown value or payload. The error keeps a redacted copy as `cause`; the value given here
    * is returned by {@link LLMError.originalCause}. @default undefined
@@ -73,6 +76,8 @@ export class LLMError extends Error {
   readonly code: string | undefined;
   /** Text already streamed before a mid-stream failure. */
   readonly partialText: string | undefined;
+  /** The provider's rate-limit headroom as the error's headers reported it, when they did. */
+  readonly rateLimit: RateLimitInfo | undefined;
 
   constructor(options: LLMErrorOptions) {
     super(
@@ -89,6 +94,7 @@ export class LLMError extends Error {
     this.status = options.status;
     this.code = options.code;
     this.partialText = options.partialText;
+    this.rateLimit = options.rateLimit;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -137,6 +143,7 @@ export class LLMError extends Error {
       status: this.status,
       code: this.code,
       partialText: this.partialText,
+      rateLimit: this.rateLimit,
       cause: this.originalCause(),
     };
   }

@@ -94,7 +94,7 @@ export function parseRetryAfterValue(value: string, now: number = Date.now()): n
 }
 
 /** A reset header value: Go duration or seconds, an RFC 3339 / HTTP date, or a Unix epoch (s or ms). */
-function parseResetValue(value: string, now: number): number | undefined {
+export function parseResetValue(value: string, now: number): number | undefined {
   const text = value.trim().slice(0, 64);
   if (/^\d+(?:\.\d+)?$/.test(text)) {
     const n = Number(text);

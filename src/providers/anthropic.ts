@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { LLMRequest, Provider, ProviderResult, ProviderStreamEvent } from '../types.js';
+import { payloadWithRateLimit, withRateLimit } from './rate-limit.js';
 import type { BaseProviderOptions, ErrorContext, SdkRequestOptions } from './shared.js';
 import {
   abortReason,
@@ -171,10 +172,10 @@ export function anthropicProvider(options: AnthropicProviderOptions): Provider {
     model: ctx.model,
     async call(request, callOptions) {
       const body = messagesBody(request, model, maxTokens);
-      const payload = await Promise.resolve(
+      const { payload, rateLimit } = await payloadWithRateLimit(
         client.messages.create(body, sdkRequestOptions(callOptions)),
       ).catch((error: unknown) => Promise.reject(refineClientError(error, ctx)));
-      return parseMessage(payload, ctx);
+      return withRateLimit(parseMessage(payload, ctx), rateLimit);
     },
     async *stream(request, callOptions) {
       const body = { ...messagesBody(request, model, maxTokens), stream: true };

@@ -5,8 +5,10 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { z } from 'zod';
 import { classifyError } from '../errors/classify.js';
+import { rateLimitFromHeaders } from '../errors/rate-limit-headers.js';
 import type { Provider, ProviderCallOptions } from '../types.js';
 import { type ChatBody, chatBody, parseChatCompletion, readChatStream } from './openai-chat.js';
+import { withRateLimit } from './rate-limit.js';
 import type { BaseProviderOptions, ErrorContext } from './shared.js';
 import {
   attemptHeaders,
@@ -143,7 +145,7 @@ export function openaiCompatibleProvider(options: OpenAICompatibleProviderOption
       if (typeof payload === 'object' && payload !== null && 'error' in payload && payload.error) {
         throw classifyError({ status: response.status, headers: responseHeaders(response), body: text }, ctx);
       }
-      return parseChatCompletion(payload, ctx);
+      return withRateLimit(parseChatCompletion(payload, ctx), rateLimitFromHeaders(response.headers));
     },
     async *stream(request, callOptions) {
       const body: ChatBody = {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Provider } from '../types.js';
 import { type ChatBody, chatBody, parseChatCompletion, readChatStream } from './openai-chat.js';
 import { parseResponse, type ResponsesBody, readResponsesStream, responsesBody } from './openai-responses.js';
+import { payloadWithRateLimit, withRateLimit } from './rate-limit.js';
 import type { BaseProviderOptions, SdkRequestOptions } from './shared.js';
 import {
   baseProviderShape,
@@ -84,10 +85,10 @@ export function openaiProvider(options: OpenAIProviderOptions): Provider {
       model: ctx.model,
       async call(request, callOptions) {
         const body = responsesBody(request, model, maxTokens);
-        const payload = await Promise.resolve(responses.create(body, sdkRequestOptions(callOptions))).catch(
-          (error: unknown) => Promise.reject(refineClientError(error, ctx)),
-        );
-        return parseResponse(payload, ctx);
+        const { payload, rateLimit } = await payloadWithRateLimit(
+          responses.create(body, sdkRequestOptions(callOptions)),
+        ).catch((error: unknown) => Promise.reject(refineClientError(error, ctx)));
+        return withRateLimit(parseResponse(payload, ctx), rateLimit);
       },
       async *stream(request, callOptions) {
         const body = { ...responsesBody(request, model, maxTokens), stream: true };
@@ -109,10 +110,10 @@ export function openaiProvider(options: OpenAIProviderOptions): Provider {
     model: ctx.model,
     async call(request, callOptions) {
       const body = chatBody(request, model, maxTokens, 'max_completion_tokens');
-      const payload = await Promise.resolve(
+      const { payload, rateLimit } = await payloadWithRateLimit(
         client.chat.completions.create(body, sdkRequestOptions(callOptions)),
       ).catch((error: unknown) => Promise.reject(refineClientError(error, ctx)));
-      return parseChatCompletion(payload, ctx);
+      return withRateLimit(parseChatCompletion(payload, ctx), rateLimit);
     },
     async *stream(request, callOptions) {
       const body: ChatBody = {

@@ -12,7 +12,15 @@
  *   when the pause ends the counts restart at `minRateLimits - 1` rate limits (probation), so the next calls probe it
  *   and a further 429 pauses it again at once.
  * A provider whose recent rate-limited share stays at or below `threshold` is therefore never shed.
+ *
+ * Rate-limit headers act before the 429s start: when an answer (not a 429) reports that less than `headroom`
+ * of its limit remains (`x-ratelimit-remaining-*` ÷ `x-ratelimit-limit-*`, Anthropic's
+ * `anthropic-ratelimit-*`), a call is admitted with probability `remaining share ÷ headroom` until the bucket's
+ * reset passes (or `windowMs` without one) or a later answer reports more room; at `remaining: 0` nothing is
+ * admitted until the reset. On a 429 those headers always read 0 and add nothing to the 429 itself, so they
+ * are not used there: one 429 must not black the provider out (issue 16).
  */
+import { headroomOf, type RateLimitInfo } from '../errors/rate-limit-headers.js';
 
 /** Options of the per-provider admission. */
 export interface AdmissionOptions {
@@ -22,6 +30,11 @@ export interface AdmissionOptions {
   windowMs?: number;
   /** Rate limits in the window (decayed count, to the nearest whole) before anything is shed or paused. @default 3 */
   minRateLimits?: number;
+  /**
+   * Share of its rate limit (0..1) below which a provider's answers' rate-limit headers shrink its admission
+   * in proportion; 0 ignores the headers. @default 0.1
+   */
+  headroom?: number;
 }
 
 /** Defaults of {@link AdmissionOptions}. */
@@ -29,6 +42,7 @@ export const defaultAdmissionOptions = {
   threshold: 0.5,
   windowMs: 10_000,
   minRateLimits: 3,
+  headroom: 0.1,
 } as const satisfies Required<AdmissionOptions>;
 
 /** Whether a call may go to the provider now, and why not. */
@@ -36,9 +50,15 @@ export type AdmissionDecision =
   | { ok: true }
   /**
    * `rate_limited`: paused until a Retry-After passes; `rate_limit_shed`: shed in proportion;
-   * `concurrency_limited`: at its adaptive concurrency limit (see `concurrency-limit.ts`).
+   * `rate_limit_headroom`: its answers' rate-limit headers say less than `headroom` of the limit is left
+   * (with the time to the reset); `concurrency_limited`: at its adaptive concurrency limit
+   * (see `concurrency-limit.ts`).
    */
-  | { ok: false; code: 'rate_limited' | 'rate_limit_shed' | 'concurrency_limited'; retryAfterMs?: number };
+  | {
+      ok: false;
+      code: 'rate_limited' | 'rate_limit_shed' | 'rate_limit_headroom' | 'concurrency_limited';
+      retryAfterMs?: number;
+    };
 
 const ADMIT: AdmissionDecision = { ok: true };
 
@@ -50,6 +70,10 @@ export class Admission {
   private at = Number.NEGATIVE_INFINITY;
   /** Until when (client clock) an account-wide Retry-After pauses the provider. */
   pausedUntil = Number.NEGATIVE_INFINITY;
+  /** Share of its limit the provider's last answer reported left (1: plenty, or no headers). */
+  private headroomLeft = 1;
+  /** When that report expires (the bucket's reset). */
+  private headroomUntil = Number.NEGATIVE_INFINITY;
   private readonly options: Required<AdmissionOptions>;
 
   constructor(options: AdmissionOptions = {}) {
@@ -70,12 +94,26 @@ export class Admission {
     return Math.max(0, Math.min(1, (this.sent - weight * this.accepted) / (this.sent + 1)));
   }
 
+  /**
+   * Probability that the rate-limit headers let a call through now: `remaining share ÷ headroom` while the
+   * last report is below `headroom` and its reset has not passed, else 1.
+   */
+  headroomAdmitProbability(now: number): number {
+    const { headroom } = this.options;
+    if (headroom <= 0 || this.headroomLeft >= headroom || now >= this.headroomUntil) return 1;
+    return this.headroomLeft / headroom;
+  }
+
   /** Decides for one call at `now`; `random` in [0, 1) is drawn only when a call may be shed. */
   admit(now: number, random: () => number): AdmissionDecision {
     if (this.pausedUntil > now) {
       return { ok: false, code: 'rate_limited', retryAfterMs: this.pausedUntil - now };
     }
     if (this.pausedUntil !== Number.NEGATIVE_INFINITY) this.endPause(now);
+    const room = this.headroomAdmitProbability(now);
+    if (room < 1 && (room === 0 || random() >= room)) {
+      return { ok: false, code: 'rate_limit_headroom', retryAfterMs: this.headroomUntil - now };
+    }
     if (this.limited === 0) return ADMIT;
     const p = this.shedProbability(now);
     return p > 0 && random() < p ? { ok: false, code: 'rate_limit_shed' } : ADMIT;
@@ -98,8 +136,23 @@ export class Admission {
     }
   }
 
+  /**
+   * Records the rate-limit headers of an answer that was not a 429 (see the module comment); the newest
+   * report replaces the previous one.
+   */
+  recordHeaders(now: number, info: RateLimitInfo): void {
+    const left = headroomOf(info);
+    this.headroomLeft = left;
+    this.headroomUntil =
+      left >= this.options.headroom
+        ? Number.NEGATIVE_INFINITY
+        : now + (info.resetMs ?? this.options.windowMs);
+  }
+
   /** Forgets everything (the breaker closed: the provider is healthy again). */
   reset(): void {
+    this.headroomLeft = 1;
+    this.headroomUntil = Number.NEGATIVE_INFINITY;
     this.sent = 0;
     this.accepted = 0;
     this.limited = 0;

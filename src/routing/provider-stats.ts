@@ -68,7 +68,11 @@ export class ProviderStats {
     if (admission === undefined) return;
     if (outcome.kind === 'failure' && outcome.error.type === 'rate_limit') {
       admission.recordRateLimit(now, outcome.error.retryAfterMs);
-    } else admission.recordAccepted(now);
+      return;
+    }
+    admission.recordAccepted(now);
+    const rateLimit = outcome.kind === 'success' ? outcome.rateLimit : outcome.error.rateLimit;
+    if (rateLimit !== undefined) admission.recordHeaders(now, rateLimit);
   }
 }
 

@@ -124,6 +124,7 @@ export async function createFaultServer(options?: FaultServerOptions): Promise<F
     inFlight.add(controller);
     res.once('close', () => controller.abort());
     const model = entry.model ?? ctx.model;
+    const extraHeaders = typeof entry.headers === 'function' ? entry.headers(ctx) : entry.headers;
     try {
       await respond(res, {
         fault,
@@ -135,6 +136,7 @@ export async function createFaultServer(options?: FaultServerOptions): Promise<F
         deltas: fault?.kind === 'content_filter' ? [] : splitDeltas(text),
         latencyMs: entry.latencyMs ?? 0,
         deltaDelayMs: entry.deltaDelayMs ?? 0,
+        ...(extraHeaders === undefined ? {} : { headers: extraHeaders }),
         signal: controller.signal,
         clock,
       });

@@ -28,6 +28,9 @@ const providerScenarioSchema = z.object({
   deltaDelayMs: z.number().min(0).optional(),
   text: z.preprocess((value) => (isFunction(value) ? '' : value), z.string()).optional(),
   model: z.string().min(1).optional(),
+  headers: z
+    .preprocess((value) => (isFunction(value) ? {} : value), z.record(z.string(), z.string()))
+    .optional(),
 });
 
 const optionsSchema = z.object({

@@ -22,6 +22,8 @@ export interface ResponsePlan {
   deltas: readonly string[];
   latencyMs: number;
   deltaDelayMs: number;
+  /** Extra headers on a successful answer. */
+  headers?: Readonly<Record<string, string>>;
   /** Aborts when the client goes away or the server closes. */
   signal: AbortSignal;
   clock: Clock;
@@ -40,9 +42,11 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 }
 
 function idHeaders(plan: ResponsePlan): Record<string, string> {
-  return plan.wire === 'messages'
-    ? { 'request-id': plan.serverRequestId }
-    : { 'x-request-id': plan.serverRequestId, 'openai-version': '2020-10-01' };
+  const ids: Record<string, string> =
+    plan.wire === 'messages'
+      ? { 'request-id': plan.serverRequestId }
+      : { 'x-request-id': plan.serverRequestId, 'openai-version': '2020-10-01' };
+  return plan.headers === undefined ? ids : { ...plan.headers, ...ids };
 }
 
 async function sendJson(

@@ -96,6 +96,11 @@ export interface ProviderScenario {
   text?: string | ((ctx: FaultContext) => string);
   /** Model reported in answers. @default the request's model */
   model?: string;
+  /**
+   * Extra headers on successful answers (e.g. `x-ratelimit-remaining-requests` counting down), or a function
+   * of the request. Error answers keep their own headers. @default none
+   */
+  headers?: Readonly<Record<string, string>> | ((ctx: FaultContext) => Readonly<Record<string, string>>);
 }
 
 /** Per-provider scenarios; the `'*'` entry applies to providers not listed. Or one picker for everything. */
