@@ -57,7 +57,7 @@ export function streamProviderActor(deps: ActorDeps) {
             text += event.text;
             scope.sink?.(event.text);
             send({ type: 'stream.token', text: event.text, at: clock.now() });
-          } else {
+          } else if (event.type === 'done') {
             model = event.model ?? model;
             usage = event.usage ?? usage;
           }

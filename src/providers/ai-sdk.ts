@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { classifyError } from '../errors/classify.js';
 import type { LLMError } from '../errors/llm-error.js';
 import type { LLMRequest, Provider, ProviderResult, ProviderStreamEvent } from '../types.js';
+import { contentText, outputTokenLimit } from '../types.js';
 import type { BaseProviderOptions, ErrorContext } from './shared.js';
 import {
   abortReason,
@@ -101,10 +102,10 @@ export function classifyAiSdkError(error: unknown, ctx: ErrorContext): LLMError 
 
 function callArgs(model: AiSdkLanguageModelLike, request: LLMRequest, maxTokens: number | undefined) {
   const { system, rest } = splitSystem(request.messages);
-  const limit = request.maxTokens ?? maxTokens;
+  const limit = outputTokenLimit(request) ?? maxTokens;
   return {
     model: model as GenerateArgs['model'],
-    messages: rest.map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
+    messages: rest.map((m) => ({ role: m.role as 'user' | 'assistant', content: contentText(m.content) })),
     maxRetries: 0,
     ...(system === undefined ? {} : { system }),
     ...(limit === undefined ? {} : { maxOutputTokens: limit }),
