@@ -142,6 +142,8 @@ export function createRequestActors(deps: ActorDeps) {
         const out: CallOutput = { text: result.text, at: clock.now() };
         if (result.model !== undefined) out.model = result.model;
         if (result.usage !== undefined) out.usage = result.usage;
+        if (result.toolCalls?.length) out.toolCalls = result.toolCalls;
+        if (result.finishReason !== undefined) out.finishReason = result.finishReason;
         return out;
       } catch (error) {
         throw fail(deps, scope, error as LLMError);

@@ -231,6 +231,34 @@ export function parseFallback(fallback: string, schema: z.ZodType): { value: unk
   });
 }
 
+/** A zod schema as JSON Schema (what providers receive); a JSON Schema object as is. */
+function toJsonSchema(schema: unknown): JsonSchema {
+  return isZod(schema) ? (z.toJSONSchema(schema as z.ZodType) as JsonSchema) : (schema as JsonSchema);
+}
+
+/** The validated call's tools, tool choice, response format, stop and provider options, onto the request. */
+function copyRequestFields(data: z.infer<typeof callSchema>, request: LLMRequest): void {
+  if (data.tools?.length)
+    request.tools = data.tools.map((t) => ({
+      name: t.name,
+      ...(t.description === undefined ? {} : { description: t.description }),
+      inputSchema: toJsonSchema(t.inputSchema),
+    }));
+  if (data.toolChoice !== undefined) request.toolChoice = data.toolChoice;
+  const format = data.responseFormat;
+  if (format !== undefined)
+    request.responseFormat =
+      typeof format === 'string'
+        ? format
+        : {
+            type: 'json',
+            schema: toJsonSchema(format.schema),
+            ...(format.name ? { name: format.name } : {}),
+          };
+  if (data.stop?.length) request.stop = data.stop;
+  if (data.providerOptions) request.providerOptions = data.providerOptions;
+}
+
 /** Validates a call's argument; a bad one becomes a `bad_request` LLMError naming the field. */
 export function parseCallRequest<T>(value: CallRequest<T>, fallback?: string): ParsedCall<T> {
   const parsed = callSchema.safeParse(value);
@@ -245,6 +273,7 @@ export function parseCallRequest<T>(value: CallRequest<T>, fallback?: string): P
   const limit = parsed.data.maxOutputTokens ?? parsed.data.maxTokens;
   if (limit !== undefined) request.maxOutputTokens = limit;
   if (parsed.data.temperature !== undefined) request.temperature = parsed.data.temperature;
+  copyRequestFields(parsed.data, request);
   const parsedCall: ParsedCall<T> = { ...(value as CallRequest<T>), request };
   if (fallback !== undefined && parsed.data.schema !== undefined) {
     parsedCall.fallbackData = parseFallback(fallback, parsed.data.schema);
