@@ -102,7 +102,8 @@ export function degradedWarning(result: CallResult): (SharedV3Warning & { type: 
     type: 'other',
     message:
       `resilient-llm: the answer is ${SOURCE_WORDS[result.source]} (source '${result.source}'): ` +
-      `no provider answered${failed.size > 0 ? ` (${[...failed].join(', ')} failed)` : ''}.`,
+      `${result.source === 'simplified' ? 'no provider answered the original prompt' : 'no provider answered'}` +
+      `${failed.size > 0 ? ` (${[...failed].join(', ')} failed)` : ''}.`,
   };
 }
 
