@@ -7,7 +7,7 @@ import { generateObject, generateText, Output, streamText } from 'ai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createResilientModel } from '../src/ai-sdk/index.js';
-import { LLMError } from '../src/index.js';
+import { LLMError, memoryCache } from '../src/index.js';
 import { answerOf, faultOn, pathOf, type SdkHarness, startSdkHarness } from './helpers/sdk-setup.js';
 
 let h: SdkHarness;
@@ -126,6 +126,27 @@ describe('structured output', () => {
       'openai-a invalid_response→failover',
       'anthropic-b success→succeeded',
     ]);
+  });
+
+  it("answers from the cache under providerOptions['resilient-llm'].cacheKey when every provider fails", async () => {
+    h.texts.set('openai-a', '{"city": "Paris", "confidence": 0.9}');
+    const model = twoProviders({ degradation: { cache: memoryCache({ ttlMs: 60_000 }) } });
+    const ask = () =>
+      generateText({
+        model,
+        prompt: 'Where is the Eiffel Tower?',
+        output: Output.object({ schema: city }),
+        providerOptions: { 'resilient-llm': { cacheKey: 'eiffel' } },
+        maxRetries: 0,
+      });
+    expect(meta((await ask()).providerMetadata).source).toBe('primary');
+    h.plan.set('openai-a', faultOn({ kind: 'auth' }));
+    h.plan.set('anthropic-b', faultOn({ kind: 'auth' }));
+    const cached = await ask();
+    expect(cached.output).toEqual({ city: 'Paris', confidence: 0.9 });
+    const m = meta(cached.providerMetadata);
+    expect(m).toMatchObject({ source: 'cache', degraded: true });
+    expect(String(m.warning)).toMatch(/a cached answer/);
   });
 
   it('generateObject gets the validated JSON even when the model wraps it in prose', async () => {
