@@ -281,6 +281,8 @@ export function answerUpdate(
       provider,
       ...(out.model !== undefined ? { model: out.model } : {}),
       ...(out.usage !== undefined ? { usage: out.usage } : {}),
+      ...(out.toolCalls?.length ? { toolCalls: out.toolCalls } : {}),
+      ...(out.finishReason !== undefined ? { finishReason: out.finishReason } : {}),
     },
     attempts: withAttempt(context, {
       provider,

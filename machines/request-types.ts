@@ -3,7 +3,14 @@
  * Everything here is serializable data; non-serializable things (schemas, signals, clients) stay in the
  * runtime that provides the actors, keyed by `requestId`.
  */
-import type { LLMErrorType, LLMRequest, SerializedLLMError, Usage } from './vocabulary.js';
+import type {
+  FinishReason,
+  LLMErrorType,
+  LLMRequest,
+  SerializedLLMError,
+  ToolCall,
+  Usage,
+} from './vocabulary.js';
 
 /** Where an answer came from. */
 export type AnswerSource = 'primary' | 'cache' | 'simplified' | 'fallback';
@@ -39,6 +46,14 @@ export interface AttemptRecord {
   retryAfterMs?: number;
   /** Which path produced the attempt: the main flow, or the simplified prompt while degrading. */
   phase?: 'primary' | 'simplified';
+  /** Tokens this attempt used, as the provider reported them (also for an answer that failed validation). */
+  usage?: Usage;
+  /** The model that answered (or, for a failure, the one asked). */
+  model?: string;
+  /** The failure's message, secrets scrubbed. */
+  message?: string;
+  /** Why the answer failed validation (the text the re-prompt sends back). */
+  issues?: string;
 }
 
 /** Numeric settings a call runs with (resolved from the client's options). */
@@ -107,6 +122,8 @@ export interface AnswerInfo {
   provider?: string;
   model?: string;
   usage?: Usage;
+  toolCalls?: ToolCall[];
+  finishReason?: FinishReason;
 }
 
 /** Context of `requestMachine`. */
@@ -167,6 +184,8 @@ export interface CallOutput {
   text: string;
   model?: string;
   usage?: Usage;
+  toolCalls?: ToolCall[];
+  finishReason?: FinishReason;
   at: number;
 }
 

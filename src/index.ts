@@ -21,7 +21,14 @@ export {
 export * from './breaker/index.js';
 export type { MemoryCacheOptions } from './cache/memory-cache.js';
 export { defaultMemoryCacheOptions, memoryCache } from './cache/memory-cache.js';
-export type { CallRequest, CallResult } from './client/call-request.js';
+export type {
+  CallRequest,
+  CallResponseFormat,
+  CallResult,
+  CallTimeouts,
+  CallToolDefinition,
+  StreamRequest,
+} from './client/call-request.js';
 export type { ResilientLLM } from './client/create-resilient-llm.js';
 export { createResilientLLM } from './client/create-resilient-llm.js';
 export type {
@@ -77,6 +84,7 @@ export type {
   TracerLike,
 } from './telemetry/types.js';
 export type * from './types.js';
+export { contentText, outputTokenLimit } from './types.js';
 export type { ExtractResult } from './validation/extract-json.js';
 export { extractJson } from './validation/extract-json.js';
 export type { ValidationResult } from './validation/validate.js';

@@ -1,17 +1,43 @@
 /**
  * The shapes shared by providers, caches and the client. Names here are part of the public contract.
  */
-import type { LLMRequest, Usage } from '../machines/vocabulary.js';
+import type { FinishReason, LLMRequest, ToolCall, Usage } from '../machines/vocabulary.js';
 import type { LLMError } from './errors/llm-error.js';
 import type { RateLimitInfo } from './errors/rate-limit-headers.js';
 
-export type { LLMRequest, Message, Role, Usage } from '../machines/vocabulary.js';
+export type {
+  AssistantMessage,
+  ContentPart,
+  FinishReason,
+  ImagePart,
+  JsonSchema,
+  LLMRequest,
+  Message,
+  ResponseFormat,
+  Role,
+  SystemMessage,
+  TextPart,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+  ToolMessage,
+  Usage,
+  UserMessage,
+} from '../machines/vocabulary.js';
+export { contentText, outputTokenLimit } from '../machines/vocabulary.js';
 
 /** What a provider's `call` resolves with. */
 export interface ProviderResult {
+  /** The answer's text ('' when the model only called tools). */
   text: string;
+  /** Tools the model asked to call. @default undefined (none) */
+  toolCalls?: ToolCall[];
+  /** Why the model stopped, normalized. */
+  finishReason?: FinishReason;
+  /** The provider's own finish reason, e.g. `'end_turn'`, `'tool_calls'`. */
+  rawFinishReason?: string;
+  /** The model that answered (as the provider reports it). */
   model?: string;
-  finishReason?: string;
   usage?: Usage;
   /**
    * The provider's rate-limit headroom from the answer's headers (`x-ratelimit-remaining-*`,
@@ -28,12 +54,37 @@ export interface ProviderCallOptions {
   requestId?: string;
   /** 1-based attempt number on this provider within the call. */
   attempt?: number;
+  /** Headers the caller asked to send with this call (`call({ headers })`); adapters pass them to the SDK. */
+  headers?: Record<string, string>;
 }
 
-/** One event of a provider's stream: a text delta, then a final `done`. */
+/**
+ * One event of a provider's stream: text deltas and tool-call deltas (interleaved), each tool call once
+ * complete as `tool-call`, then a final `done`.
+ */
 export type ProviderStreamEvent =
   | { type: 'delta'; text: string }
-  | { type: 'done'; model?: string; finishReason?: string; usage?: Usage };
+  /** A piece of tool call `index`'s JSON input; `id` and `name` come with its first delta. */
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; inputDelta: string }
+  /** A complete tool call (its input parsed), emitted once its input is complete. */
+  | { type: 'tool-call'; toolCall: ToolCall }
+  | {
+      type: 'done';
+      model?: string;
+      finishReason?: FinishReason;
+      rawFinishReason?: string;
+      usage?: Usage;
+    };
+
+/** What a provider can take; a request needing a capability the provider lacks is not sent to it. */
+export interface ProviderCapabilities {
+  /** Image parts in user messages. @default undefined (unknown: allowed) */
+  vision?: boolean;
+  /** Tool definitions and tool calls. @default undefined (unknown: allowed) */
+  tools?: boolean;
+  /** `responseFormat: 'json'` or a JSON schema. @default undefined (unknown: allowed) */
+  json?: boolean;
+}
 
 /**
  * An LLM backend. `call` resolves a result or throws whatever its client throws; the lifecycle
@@ -50,6 +101,8 @@ export interface Provider {
   contextWindow?: number;
   /** The model it requests (telemetry's `gen_ai.request.model`); the adapters set it. @default undefined */
   model?: string;
+  /** What it can take (the adapters set it); unknown capabilities are allowed. @default undefined */
+  capabilities?: ProviderCapabilities;
   /** Sends one request. */
   call(request: LLMRequest, options: ProviderCallOptions): Promise<ProviderResult>;
   /** Streams one request as text deltas then `done`; throws (or the iterator throws) on failure. */

@@ -43,9 +43,12 @@ describe('the packed tarball', () => {
       import { toHttpError, errorResponse } from 'resilient-llm/http';
       import { createInspectBridge } from 'resilient-llm/inspect';
       import { redisStore, redisCache } from 'resilient-llm/redis';
+      import { createResilientModel } from 'resilient-llm/ai-sdk';
       const e = classifyError({ status: 429, headers: { 'retry-after': '2' }, body: '{}' });
       const llm = createResilientLLM({ providers: [faultyProvider({ id: 'a', script: [{ text: 'ok' }] })] });
       const r = await llm.call({ messages: [{ role: 'user', content: 'hi' }] });
+      const model = createResilientModel(llm);
+      const g = await model.doGenerate({ prompt: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] });
       await llm.stop();
       console.log(JSON.stringify({
         type: e.type, retryAfterMs: e.retryAfterMs, isError: LLMError.is(e), text: r.text, source: r.source,
@@ -53,6 +56,7 @@ describe('the packed tarball', () => {
         http: toHttpError(e).status, response: errorResponse(e) instanceof Response,
         server: typeof createFaultServer, cache: typeof memoryCache,
         extras: [typeof createInspectBridge, typeof redisStore, typeof redisCache],
+        aiSdk: [model.specificationVersion, g.content[0]?.text, g.providerMetadata['resilient-llm'].source],
       }));`;
     const out = run('node', ['--input-type=module', '-e', script], work);
     expect(JSON.parse(out)).toEqual({
@@ -68,6 +72,7 @@ describe('the packed tarball', () => {
       server: 'function',
       cache: 'function',
       extras: ['function', 'function', 'function'],
+      aiSdk: ['v3', 'ok', 'primary'],
     });
   });
 

@@ -22,7 +22,7 @@ import type {
 } from '../../machines/request-types.js';
 import { type Clock, sleep } from '../clock.js';
 import { LLMError } from '../errors/llm-error.js';
-import type { ProviderResult } from '../types.js';
+import { outputTokenLimit, type ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
@@ -99,7 +99,7 @@ export function createRequestActors(deps: ActorDeps) {
       }
       const window = input.provider?.contextWindow;
       const tokens = countTokens(input.base);
-      const budget = window === undefined ? undefined : window - (input.base.maxTokens ?? 0);
+      const budget = window === undefined ? undefined : window - (outputTokenLimit(input.base) ?? 0);
       if (!input.force && (budget === undefined || tokens <= budget)) {
         return { request: input.base, truncated: false, at: clock.now() };
       }
@@ -142,6 +142,8 @@ export function createRequestActors(deps: ActorDeps) {
         const out: CallOutput = { text: result.text, at: clock.now() };
         if (result.model !== undefined) out.model = result.model;
         if (result.usage !== undefined) out.usage = result.usage;
+        if (result.toolCalls?.length) out.toolCalls = result.toolCalls;
+        if (result.finishReason !== undefined) out.finishReason = result.finishReason;
         return out;
       } catch (error) {
         throw fail(deps, scope, error as LLMError);

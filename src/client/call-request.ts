@@ -4,22 +4,74 @@
 import { z } from 'zod';
 import type { AnswerSource, AttemptRecord } from '../../machines/request-types.js';
 import { LLMError } from '../errors/llm-error.js';
-import type { LLMRequest, Message, Usage } from '../types.js';
+import type { FinishReason, JsonSchema, LLMRequest, Message, ToolCall, ToolChoice, Usage } from '../types.js';
 import { type ValidationResult, validateAnswer } from '../validation/validate.js';
+
+/** A tool as the caller declares it: `inputSchema` is a JSON Schema object or a zod schema. */
+export interface CallToolDefinition {
+  name: string;
+  description?: string | undefined;
+  /** The tool's input: a zod schema (converted with `z.toJSONSchema`) or a JSON Schema object. */
+  inputSchema: z.ZodType | JsonSchema;
+}
+
+/** The answer's format as the caller gives it: a `schema` may be zod (converted) or JSON Schema. */
+export type CallResponseFormat =
+  | 'text'
+  | 'json'
+  | { type: 'json'; schema: z.ZodType | JsonSchema; name?: string | undefined };
+
+/** Per-call deadlines, overriding the client's `timeouts` for this call only (same bounds). */
+export interface CallTimeouts {
+  /** @default the client's `timeouts.attemptMs` */
+  attemptMs?: number | undefined;
+  /** @default the client's `timeouts.totalMs` */
+  totalMs?: number | undefined;
+  /** @default the client's `timeouts.firstTokenMs` */
+  firstTokenMs?: number | undefined;
+  /** @default the client's `timeouts.idleMs` */
+  idleMs?: number | undefined;
+}
 
 /** What `llm.call()` takes. */
 export interface CallRequest<T = unknown> {
   messages: Message[];
+  /** Tools the model may call. @default undefined (none) */
+  tools?: CallToolDefinition[] | undefined;
+  /** Whether and which tool the model must call; `{ tool }` must name one of `tools`. @default provider default */
+  toolChoice?: ToolChoice | undefined;
+  /** Ask the provider for JSON (any, or matching a schema). @default 'text' */
+  responseFormat?: CallResponseFormat | undefined;
   /** A zod schema the answer must satisfy (JSON is extracted from the text). @default undefined */
   schema?: z.ZodType<T> | undefined;
+  /**
+   * What `schema` checks: the answer's text, or the input of the named tool's call (`'tool:<name>'`). An
+   * answer that calls tools is valid without text; with `'text'` the schema checks text answers only.
+   * @default 'text'
+   */
+  schemaTarget?: 'text' | `tool:${string}` | undefined;
   /** Where a schema-valid answer is cached, and looked up when degrading. @default undefined */
   cacheKey?: string | undefined;
   /** Aborts the call at once (settles with an `aborted` LLMError). @default undefined */
   signal?: AbortSignal | undefined;
-  /** Passed to providers. @default provider default */
+  /** Upper bound on generated tokens, passed to providers. @default provider default */
+  maxOutputTokens?: number | undefined;
+  /** @deprecated Use `maxOutputTokens` (read only when `maxOutputTokens` is not set). */
   maxTokens?: number | undefined;
   /** Passed to providers. @default provider default */
   temperature?: number | undefined;
+  /** Sequences that end generation. @default undefined */
+  stop?: string[] | undefined;
+  /** Extra request-body fields per provider id, e.g. `{ openai: { seed: 7 } }`. @default undefined */
+  providerOptions?: Record<string, Record<string, unknown>> | undefined;
+  /** Deadlines for this call only. @default the client's `timeouts` */
+  timeouts?: CallTimeouts | undefined;
+  /** The call's id (results, headers, logs); unique among calls in flight. @default generated (`req_…`) */
+  requestId?: string | undefined;
+  /** Headers sent with every attempt of this call (e.g. tracing or tenant headers). @default undefined */
+  headers?: Record<string, string> | undefined;
+  /** Your data about the call: reaches hooks, telemetry and the inspector, never a provider. @default undefined */
+  metadata?: Record<string, unknown> | undefined;
 }
 
 /** What `llm.stream()` takes: a call without a schema (tokens reach the caller before any validation). */
@@ -29,9 +81,16 @@ export interface StreamRequest extends Omit<CallRequest<string>, 'schema'> {
 }
 
 interface ResultBase {
+  /** The answer's text ('' when the model only called tools). */
   text: string;
+  /** Tools the model asked to call (empty when none). */
+  toolCalls: ToolCall[];
+  /** Why the model stopped, normalized (undefined for cached and fallback answers). */
+  finishReason: FinishReason | undefined;
   provider: string | undefined;
+  /** The model that actually answered. */
   model: string | undefined;
+  /** Tokens used, summed over every attempt of the call that reported usage. */
   usage: Usage | undefined;
   /** Every attempt and skipped provider, with its outcome and the decision taken. */
   attempts: AttemptRecord[];
@@ -48,21 +107,104 @@ export type CallResult<T = unknown> = ResultBase & { source: AnswerSource; data:
 /** A validated call: the request providers receive, and the static fallback parsed by the call's schema. */
 export type ParsedCall<T> = CallRequest<T> & { request: LLMRequest; fallbackData?: { value: unknown } };
 
-const messageSchema = z.strictObject({
-  role: z.enum(['system', 'user', 'assistant'], 'role must be system, user or assistant'),
-  content: z.string('content must be a string'),
+const textPart = z.strictObject({ type: z.literal('text'), text: z.string('text must be a string') });
+const imagePart = z
+  .strictObject({
+    type: z.literal('image'),
+    url: z.string().min(1, 'url must not be empty').optional(),
+    data: z
+      .union([z.instanceof(Uint8Array), z.string().min(1)], 'data must be bytes or base64 text')
+      .optional(),
+    mediaType: z.string().min(1, 'mediaType must not be empty').optional(),
+  })
+  .refine(
+    (p) => (p.url === undefined) !== (p.data === undefined),
+    'an image needs exactly one of url and data',
+  );
+const toolCall = z.strictObject({
+  id: z.string().min(1, 'a tool call id must not be empty'),
+  name: z.string().min(1, 'a tool call name must not be empty'),
+  input: z.unknown(),
 });
+
+const messageSchema = z.discriminatedUnion(
+  'role',
+  [
+    z.strictObject({ role: z.literal('system'), content: z.string('content must be a string') }),
+    z.strictObject({
+      role: z.literal('user'),
+      content: z.union(
+        [z.string(), z.array(z.discriminatedUnion('type', [textPart, imagePart]))],
+        'content must be a string or an array of text and image parts',
+      ),
+    }),
+    z.strictObject({
+      role: z.literal('assistant'),
+      content: z.union([z.string(), z.array(textPart)], 'content must be a string or an array of text parts'),
+      toolCalls: z.array(toolCall).optional(),
+    }),
+    z.strictObject({
+      role: z.literal('tool'),
+      toolCallId: z.string().min(1, 'toolCallId must not be empty'),
+      content: z.string('content must be a string'),
+      isError: z.boolean().optional(),
+    }),
+  ],
+  { error: 'role must be system, user, assistant or tool' },
+);
+
+const isZod = (v: unknown) => typeof (v as z.ZodType | undefined)?.safeParse === 'function';
+const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const schemaLike = z.custom<z.ZodType | JsonSchema>(
+  (v) => isZod(v) || isObject(v),
+  'must be a zod schema or a JSON Schema object',
+);
+const toolSchema = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'a tool name must be 1-64 letters, digits, _ or -'),
+  description: z.string().optional(),
+  inputSchema: schemaLike,
+});
+const toolChoiceSchema = z.union(
+  [z.enum(['auto', 'none', 'required']), z.strictObject({ tool: z.string().min(1) })],
+  "toolChoice must be 'auto', 'none', 'required' or { tool: name }",
+);
+const responseFormatSchema = z.union(
+  [
+    z.enum(['text', 'json']),
+    z.strictObject({ type: z.literal('json'), schema: schemaLike, name: z.string().min(1).optional() }),
+  ],
+  "responseFormat must be 'text', 'json' or { type: 'json', schema }",
+);
 
 const callSchema = z.strictObject({
   messages: z.array(messageSchema, 'messages must be an array').min(1, 'messages must not be empty'),
-  schema: z
-    .custom<z.ZodType>(
-      (v) => typeof (v as z.ZodType | undefined)?.safeParse === 'function',
-      'schema must be a zod schema',
-    )
+  tools: z.array(toolSchema, 'tools must be an array').optional(),
+  toolChoice: toolChoiceSchema.optional(),
+  responseFormat: responseFormatSchema.optional(),
+  schema: z.custom<z.ZodType>(isZod, 'schema must be a zod schema').optional(),
+  schemaTarget: z
+    .string()
+    .regex(/^(text|tool:.+)$/, "schemaTarget must be 'text' or 'tool:<name>'")
     .optional(),
   cacheKey: z.string().min(1, 'cacheKey must not be empty').optional(),
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'signal must be an AbortSignal').optional(),
+  maxOutputTokens: z.int().positive().optional(),
+  stop: z.array(z.string().min(1), 'stop must be an array of non-empty strings').optional(),
+  providerOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  timeouts: z
+    .strictObject({
+      attemptMs: z.number().positive().optional(),
+      totalMs: z.number().positive().optional(),
+      firstTokenMs: z.number().positive().optional(),
+      idleMs: z.number().positive().optional(),
+    })
+    .optional(),
+  requestId: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, 'requestId must be 1-128 printable ASCII characters')
+    .optional(),
+  headers: z.record(z.string(), z.string('header values must be strings')).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
   maxTokens: z.int().positive().optional(),
   temperature: z.number().min(0).max(2).optional(),
 });
@@ -89,6 +231,34 @@ export function parseFallback(fallback: string, schema: z.ZodType): { value: unk
   });
 }
 
+/** A zod schema as JSON Schema (what providers receive); a JSON Schema object as is. */
+function toJsonSchema(schema: unknown): JsonSchema {
+  return isZod(schema) ? (z.toJSONSchema(schema as z.ZodType) as JsonSchema) : (schema as JsonSchema);
+}
+
+/** The validated call's tools, tool choice, response format, stop and provider options, onto the request. */
+function copyRequestFields(data: z.infer<typeof callSchema>, request: LLMRequest): void {
+  if (data.tools?.length)
+    request.tools = data.tools.map((t) => ({
+      name: t.name,
+      ...(t.description === undefined ? {} : { description: t.description }),
+      inputSchema: toJsonSchema(t.inputSchema),
+    }));
+  if (data.toolChoice !== undefined) request.toolChoice = data.toolChoice;
+  const format = data.responseFormat;
+  if (format !== undefined)
+    request.responseFormat =
+      typeof format === 'string'
+        ? format
+        : {
+            type: 'json',
+            schema: toJsonSchema(format.schema),
+            ...(format.name ? { name: format.name } : {}),
+          };
+  if (data.stop?.length) request.stop = data.stop;
+  if (data.providerOptions) request.providerOptions = data.providerOptions;
+}
+
 /** Validates a call's argument; a bad one becomes a `bad_request` LLMError naming the field. */
 export function parseCallRequest<T>(value: CallRequest<T>, fallback?: string): ParsedCall<T> {
   const parsed = callSchema.safeParse(value);
@@ -99,9 +269,11 @@ export function parseCallRequest<T>(value: CallRequest<T>, fallback?: string): P
       code: 'invalid_call',
     });
   }
-  const request: LLMRequest = { messages: parsed.data.messages };
-  if (parsed.data.maxTokens !== undefined) request.maxTokens = parsed.data.maxTokens;
+  const request: LLMRequest = { messages: parsed.data.messages as Message[] };
+  const limit = parsed.data.maxOutputTokens ?? parsed.data.maxTokens;
+  if (limit !== undefined) request.maxOutputTokens = limit;
   if (parsed.data.temperature !== undefined) request.temperature = parsed.data.temperature;
+  copyRequestFields(parsed.data, request);
   const parsedCall: ParsedCall<T> = { ...(value as CallRequest<T>), request };
   if (fallback !== undefined && parsed.data.schema !== undefined) {
     parsedCall.fallbackData = parseFallback(fallback, parsed.data.schema);

@@ -17,7 +17,7 @@ import type { AttemptRecord, ProviderRef } from '../../machines/request-types.js
 import type { BreakerPermit } from '../breaker/types.js';
 import { type Clock, callClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
-import type { LLMRequest, ProviderResult } from '../types.js';
+import { type LLMRequest, outputTokenLimit, type ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import type { CallRequest, CallResult } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
@@ -209,7 +209,7 @@ export class FastLane {
     const window = entry.provider.contextWindow;
     if (window !== undefined) {
       const countTokens = this.options.hooks.countTokens ?? estimateTokens;
-      if (countTokens(req.request) > window - (req.request.maxTokens ?? 0)) {
+      if (countTokens(req.request) > window - (outputTokenLimit(req.request) ?? 0)) {
         // Truncation is the statechart's: give the permit back and let it select again.
         permit.release({ kind: 'cancelled' });
         return false;
@@ -292,6 +292,8 @@ function answerOf(call: FastCall, value: ProviderResult, data: unknown, now: num
   return {
     data,
     text: value.text,
+    toolCalls: value.toolCalls ?? [],
+    finishReason: value.finishReason,
     source: 'primary',
     provider,
     model: value.model,

@@ -237,6 +237,8 @@ function toResult<T>(
   return {
     data: data as T,
     text: answer.text,
+    toolCalls: answer.toolCalls ?? [],
+    finishReason: answer.finishReason,
     source: answer.source,
     provider: answer.provider,
     model: answer.model,

@@ -4,10 +4,37 @@
  */
 import type { LLMRequest, Message } from '../types.js';
 
-/** Rough token estimate: a token per 4 characters, plus 4 per message for framing. Replace it with `hooks.countTokens`. */
+/** What one image is counted as: about what a ~1 megapixel image costs on the major APIs. */
+export const IMAGE_TOKEN_ESTIMATE = 1_000;
+
+const chars = (text: string) => Math.ceil(text.length / 4);
+
+/** Rough size of one message: its text, images, tool calls (name and JSON input) and framing. */
+export function estimateMessageTokens(message: Message): number {
+  let tokens = 4;
+  if (typeof message.content === 'string') tokens += chars(message.content);
+  else {
+    for (const part of message.content)
+      tokens += part.type === 'text' ? chars(part.text) : IMAGE_TOKEN_ESTIMATE;
+  }
+  if (message.role === 'assistant') {
+    for (const call of message.toolCalls ?? []) {
+      tokens += 4 + chars(call.id) + chars(call.name) + chars(JSON.stringify(call.input ?? null));
+    }
+  }
+  if (message.role === 'tool') tokens += chars(message.toolCallId);
+  return tokens;
+}
+
+/**
+ * Rough token estimate: a token per 4 characters (text, tool-call ids, names and JSON inputs, tool
+ * definitions), {@link IMAGE_TOKEN_ESTIMATE} per image, plus 4 per message and per call for framing.
+ * Replace it with `hooks.countTokens`.
+ */
 export function estimateTokens(request: LLMRequest): number {
   let tokens = 0;
-  for (const message of request.messages) tokens += Math.ceil(message.content.length / 4) + 4;
+  for (const message of request.messages) tokens += estimateMessageTokens(message);
+  for (const tool of request.tools ?? []) tokens += chars(JSON.stringify(tool));
   return tokens;
 }
 

@@ -4,8 +4,16 @@
  */
 import { z } from 'zod';
 import { classifyError } from '../errors/classify.js';
-import type { LLMError } from '../errors/llm-error.js';
-import type { LLMRequest, Provider, ProviderResult, ProviderStreamEvent } from '../types.js';
+import { LLMError } from '../errors/llm-error.js';
+import type {
+  LLMRequest,
+  Provider,
+  ProviderCallOptions,
+  ProviderResult,
+  ProviderStreamEvent,
+  ToolCall,
+} from '../types.js';
+import { toCallArgs } from './ai-sdk-request.js';
 import type { BaseProviderOptions, ErrorContext } from './shared.js';
 import {
   abortReason,
@@ -15,7 +23,6 @@ import {
   malformedBody,
   providerIdentity,
   registerCredentials,
-  splitSystem,
   toUsage,
   truncatedStream,
   validateOptions,
@@ -99,23 +106,47 @@ export function classifyAiSdkError(error: unknown, ctx: ErrorContext): LLMError 
   return input === error ? classified : classified.with({ cause: error });
 }
 
-function callArgs(model: AiSdkLanguageModelLike, request: LLMRequest, maxTokens: number | undefined) {
-  const { system, rest } = splitSystem(request.messages);
-  const limit = request.maxTokens ?? maxTokens;
-  return {
-    model: model as GenerateArgs['model'],
-    messages: rest.map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content })),
-    maxRetries: 0,
-    ...(system === undefined ? {} : { system }),
-    ...(limit === undefined ? {} : { maxOutputTokens: limit }),
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-  };
+/** An AI SDK tool call (static or dynamic) as far as this adapter reads it. */
+interface AiToolCall {
+  toolCallId: string;
+  toolName: string;
+  input: unknown;
+  invalid?: boolean;
+  error?: unknown;
+}
+
+/** Tool calls as ours; one the SDK could not parse or match to a tool is an `invalid_response`. */
+function toToolCalls(calls: readonly AiToolCall[], ctx: ErrorContext): ToolCall[] {
+  return calls.map((call) => {
+    if (call.invalid) throw invalidToolCall(call, ctx);
+    return { id: call.toolCallId, name: call.toolName, input: call.input };
+  });
+}
+
+function invalidToolCall(call: AiToolCall, ctx: ErrorContext): LLMError {
+  const reason = call.error instanceof Error ? `: ${call.error.message}` : '';
+  return new LLMError({
+    type: 'invalid_response',
+    message: `The model called tool ${call.toolName} with an input that does not fit it${reason}`,
+    code: 'invalid_tool_call',
+    provider: ctx.provider,
+    model: ctx.model,
+  });
+}
+
+/** The per-call headers the caller asked for, then `x-request-id` / `x-attempt`. */
+function callHeaders(callOptions: ProviderCallOptions): Record<string, string> {
+  return { ...callOptions.headers, ...attemptHeaders(callOptions) };
 }
 
 /**
  * A {@link Provider} over a Vercel AI SDK language model. The SDK's own retries are off (`maxRetries: 0`);
  * its errors are thrown as `LLMError`s classified from their status, headers and body; a `content-filter`
- * finish reason throws `content_filtered`.
+ * finish reason throws `content_filtered`. Tools, tool choice, image parts, tool calls and results, the
+ * response format and stop sequences are mapped both ways (streams too: tool-input deltas become
+ * `tool-call-delta` events); `request.providerOptions[id]` is passed as the SDK's `providerOptions` (keyed by
+ * the AI SDK provider's name, e.g. `{ openai: { user: 'u1' } }`). The SDK does not validate a JSON answer:
+ * the lifecycle does.
  */
 export function aiSdkProvider(model: AiSdkLanguageModelLike, options: AiSdkProviderOptions = {}): Provider {
   validateOptions(modelSchema, model, 'aiSdkProvider model');
@@ -123,45 +154,65 @@ export function aiSdkProvider(model: AiSdkLanguageModelLike, options: AiSdkProvi
   registerCredentials(options);
   const identity = providerIdentity(options, model.provider || defaultAiSdkProviderOptions.id);
   const ctx = { provider: identity.id, model: model.modelId };
+  const args = (ai: AiModule, request: LLMRequest) =>
+    toCallArgs(ai, model as GenerateArgs['model'], request, identity.id, options.maxTokens);
   return {
     ...identity,
     model: ctx.model,
     classify: (error) => classifyAiSdkError(error, ctx),
     async call(request, callOptions) {
-      const { generateText } = await loadAi();
+      const ai = await loadAi();
       let result: Awaited<ReturnType<AiModule['generateText']>>;
       try {
-        result = await generateText({
-          ...callArgs(model, request, options.maxTokens),
+        result = await ai.generateText({
+          ...args(ai, request),
           abortSignal: callOptions.signal,
-          headers: attemptHeaders(callOptions),
+          headers: callHeaders(callOptions),
         });
       } catch (error) {
         throw callOptions.signal.aborted ? abortReason(callOptions.signal) : classifyAiSdkError(error, ctx);
       }
       const modelId = result.response.modelId || model.modelId;
-      if (result.finishReason === 'content-filter')
-        throw contentFiltered({ ...ctx, model: modelId }, 'content_filter');
+      const where = { ...ctx, model: modelId };
+      if (result.finishReason === 'content-filter') throw contentFiltered(where, 'content_filter');
       const answer: ProviderResult = { text: result.text, model: modelId, finishReason: result.finishReason };
+      if (result.rawFinishReason !== undefined) answer.rawFinishReason = result.rawFinishReason;
+      const toolCalls = toToolCalls(result.toolCalls as readonly AiToolCall[], where);
+      if (toolCalls.length > 0) answer.toolCalls = toolCalls;
       const usage = toUsage(result.usage.inputTokens, result.usage.outputTokens);
       if (usage) answer.usage = usage;
       return answer;
     },
     async *stream(request, callOptions): AsyncGenerator<ProviderStreamEvent> {
-      const { streamText } = await loadAi();
-      const result = streamText({
-        ...callArgs(model, request, options.maxTokens),
+      const ai = await loadAi();
+      const result = ai.streamText({
+        ...args(ai, request),
         abortSignal: callOptions.signal,
-        headers: attemptHeaders(callOptions),
+        headers: callHeaders(callOptions),
         onError: () => undefined, // errors arrive as `error` parts below; the default handler would log them
       });
       let text = '';
       let modelId = model.modelId;
-      let finish: ProviderStreamEvent | undefined;
+      let finish: (ProviderStreamEvent & { type: 'done' }) | undefined;
+      const indexes = new Map<string, number>();
       for await (const part of result.fullStream) {
         if (part.type === 'text-delta' && part.text) {
           text += part.text;
           yield { type: 'delta', text: part.text };
+        } else if (part.type === 'tool-input-start') {
+          indexes.set(part.id, indexes.size);
+          yield {
+            type: 'tool-call-delta',
+            index: indexes.size - 1,
+            id: part.id,
+            name: part.toolName,
+            inputDelta: '',
+          };
+        } else if (part.type === 'tool-input-delta' && part.delta) {
+          yield { type: 'tool-call-delta', index: indexes.get(part.id) ?? 0, inputDelta: part.delta };
+        } else if (part.type === 'tool-call') {
+          const [toolCall] = toToolCalls([part as AiToolCall], { ...ctx, model: modelId });
+          if (toolCall) yield { type: 'tool-call', toolCall };
         } else if (part.type === 'error') {
           throw classifyAiSdkError(part.error, ctx).with({ ...(text ? { partialText: text } : {}) });
         } else if (part.type === 'abort') {
@@ -170,6 +221,7 @@ export function aiSdkProvider(model: AiSdkLanguageModelLike, options: AiSdkProvi
           modelId = part.response.modelId || modelId;
         } else if (part.type === 'finish') {
           finish = { type: 'done', model: modelId, finishReason: part.finishReason };
+          if (part.rawFinishReason !== undefined) finish.rawFinishReason = part.rawFinishReason;
           const usage = toUsage(part.totalUsage.inputTokens, part.totalUsage.outputTokens);
           if (usage) finish.usage = usage;
         }
@@ -177,9 +229,7 @@ export function aiSdkProvider(model: AiSdkLanguageModelLike, options: AiSdkProvi
       if (callOptions.signal.aborted) throw abortReason(callOptions.signal);
       const where = { ...ctx, model: modelId, partialText: text };
       if (finish === undefined) throw truncatedStream(where);
-      if (finish.type === 'done' && finish.finishReason === 'content-filter') {
-        throw contentFiltered(where, 'content_filter');
-      }
+      if (finish.finishReason === 'content-filter') throw contentFiltered(where, 'content_filter');
       yield finish;
     },
   };

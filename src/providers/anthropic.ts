@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { LLMRequest, Provider, ProviderResult, ProviderStreamEvent } from '../types.js';
+import { contentText, outputTokenLimit } from '../types.js';
 import { payloadWithRateLimit, withRateLimit } from './rate-limit.js';
 import type { BaseProviderOptions, ErrorContext, SdkRequestOptions } from './shared.js';
 import {
@@ -16,6 +17,7 @@ import {
   registerCredentials,
   sdkRequestOptions,
   splitSystem,
+  toFinishReason,
   toUsage,
   truncatedStream,
   validateOptions,
@@ -88,8 +90,11 @@ function messagesBody(request: LLMRequest, model: string, maxTokens: number): An
   const { system, rest } = splitSystem(request.messages);
   const body: AnthropicMessagesBody = {
     model,
-    max_tokens: request.maxTokens ?? maxTokens,
-    messages: rest.map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: m.content })),
+    max_tokens: outputTokenLimit(request) ?? maxTokens,
+    messages: rest.map((m) => ({
+      role: m.role === 'assistant' ? 'assistant' : 'user',
+      content: contentText(m.content),
+    })),
   };
   if (system !== undefined) body.system = system;
   if (request.temperature !== undefined) body.temperature = request.temperature;
@@ -106,7 +111,10 @@ function parseMessage(payload: unknown, ctx: ErrorContext): ProviderResult {
     .join('');
   const result: ProviderResult = { text };
   if (model !== undefined) result.model = model;
-  if (message.stop_reason) result.finishReason = message.stop_reason;
+  if (message.stop_reason) {
+    result.finishReason = toFinishReason(message.stop_reason);
+    result.rawFinishReason = message.stop_reason;
+  }
   const usage = toUsage(message.usage?.input_tokens, message.usage?.output_tokens);
   if (usage) result.usage = usage;
   return result;
@@ -146,9 +154,12 @@ async function* readStream(
   const where = { ...ctx, model, partialText: text };
   if (stopReason === 'refusal') throw contentFiltered(where, 'refusal');
   if (!stopped) throw truncatedStream(where);
-  const done: ProviderStreamEvent = { type: 'done' };
+  const done: Extract<ProviderStreamEvent, { type: 'done' }> = { type: 'done' };
   if (model !== undefined) done.model = model;
-  if (stopReason !== undefined) done.finishReason = stopReason;
+  if (stopReason !== undefined) {
+    done.finishReason = toFinishReason(stopReason);
+    done.rawFinishReason = stopReason;
+  }
   const usage = toUsage(inputTokens, outputTokens);
   if (usage) done.usage = usage;
   yield done;

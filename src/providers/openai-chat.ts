@@ -4,8 +4,9 @@
  */
 import { classifyError } from '../errors/classify.js';
 import type { LLMRequest, ProviderResult, ProviderStreamEvent, Usage } from '../types.js';
+import { contentText, outputTokenLimit } from '../types.js';
 import type { ErrorContext } from './shared.js';
-import { abortReason, contentFiltered, toUsage, truncatedStream } from './shared.js';
+import { abortReason, contentFiltered, toFinishReason, toUsage, truncatedStream } from './shared.js';
 
 /** A chat message as the Chat Completions API takes it. */
 export interface ChatMessageParam {
@@ -45,9 +46,12 @@ export function chatBody(
 ): ChatBody {
   const body: ChatBody = {
     model,
-    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    messages: request.messages.map((m) => ({
+      role: m.role === 'tool' ? 'user' : m.role,
+      content: contentText(m.content),
+    })),
   };
-  const limit = request.maxTokens ?? maxTokens;
+  const limit = outputTokenLimit(request) ?? maxTokens;
   if (limit !== undefined) body[maxTokensField] = limit;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   return body;
@@ -64,7 +68,10 @@ export function parseChatCompletion(payload: unknown, ctx: ErrorContext): Provid
   if (choice?.message?.refusal) throw contentFiltered({ ...ctx, model, cause: payload }, 'refusal');
   const result: ProviderResult = { text: choice?.message?.content ?? '' };
   if (model !== undefined) result.model = model;
-  if (finishReason !== undefined) result.finishReason = finishReason;
+  if (finishReason !== undefined) {
+    result.finishReason = toFinishReason(finishReason);
+    result.rawFinishReason = finishReason;
+  }
   const usage = toUsage(completion.usage?.prompt_tokens, completion.usage?.completion_tokens);
   if (usage) result.usage = usage;
   return result;
@@ -110,7 +117,11 @@ export async function* readChatStream(
   if (finishReason === 'content_filter') throw contentFiltered(where, 'content_filter');
   if (refused) throw contentFiltered(where, 'refusal');
   if (finishReason === undefined) throw truncatedStream(where);
-  const done: ProviderStreamEvent = { type: 'done', finishReason };
+  const done: Extract<ProviderStreamEvent, { type: 'done' }> = {
+    type: 'done',
+    finishReason: toFinishReason(finishReason),
+    rawFinishReason: finishReason,
+  };
   if (model !== undefined) done.model = model;
   if (usage) done.usage = usage;
   yield done;

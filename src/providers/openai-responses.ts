@@ -4,8 +4,9 @@
  */
 import { classifyError } from '../errors/classify.js';
 import type { LLMRequest, ProviderResult, ProviderStreamEvent, Usage } from '../types.js';
+import { contentText, outputTokenLimit } from '../types.js';
 import type { ErrorContext } from './shared.js';
-import { abortReason, contentFiltered, toUsage, truncatedStream } from './shared.js';
+import { abortReason, contentFiltered, toFinishReason, toUsage, truncatedStream } from './shared.js';
 
 /** The Responses body the adapter sends. */
 export interface ResponsesBody {
@@ -34,9 +35,12 @@ export function responsesBody(
 ): ResponsesBody {
   const body: ResponsesBody = {
     model,
-    input: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    input: request.messages.map((m) => ({
+      role: m.role === 'tool' ? 'user' : m.role,
+      content: contentText(m.content),
+    })),
   };
-  const limit = request.maxTokens ?? maxTokens;
+  const limit = outputTokenLimit(request) ?? maxTokens;
   if (limit !== undefined) body.max_output_tokens = limit;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   return body;
@@ -78,7 +82,11 @@ export function parseResponse(payload: unknown, ctx: ErrorContext): ProviderResu
       .filter((part) => part.type === 'output_text')
       .map((part) => part.text ?? '')
       .join('');
-  const result: ProviderResult = { text, finishReason };
+  const result: ProviderResult = {
+    text,
+    finishReason: toFinishReason(finishReason),
+    rawFinishReason: finishReason,
+  };
   const model = response.model ?? ctx.model;
   if (model !== undefined) result.model = model;
   const usage = toUsage(response.usage?.input_tokens, response.usage?.output_tokens);
@@ -118,7 +126,11 @@ export async function* readResponsesStream(
   if (signal.aborted) throw abortReason(signal);
   if (final === undefined) throw truncatedStream({ ...ctx, partialText: text });
   const finishReason = checkResponse(final, ctx, text);
-  const done: ProviderStreamEvent = { type: 'done', finishReason };
+  const done: Extract<ProviderStreamEvent, { type: 'done' }> = {
+    type: 'done',
+    finishReason: toFinishReason(finishReason),
+    rawFinishReason: finishReason,
+  };
   const model = final.model ?? ctx.model;
   if (model !== undefined) done.model = model;
   const usage: Usage | undefined = toUsage(final.usage?.input_tokens, final.usage?.output_tokens);

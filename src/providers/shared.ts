@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { LLMError } from '../errors/llm-error.js';
 import { registerSecret } from '../errors/secrets.js';
-import type { Message, ProviderCallOptions, Usage } from '../types.js';
+import type { FinishReason, Message, ProviderCallOptions, Usage } from '../types.js';
 
 /** Options every adapter accepts. */
 export interface BaseProviderOptions {
@@ -124,6 +124,30 @@ export function toUsage(input: unknown, output: unknown): Usage | undefined {
   if (typeof input === 'number') usage.inputTokens = input;
   if (typeof output === 'number') usage.outputTokens = output;
   return usage.inputTokens === undefined && usage.outputTokens === undefined ? undefined : usage;
+}
+
+const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
+  stop: 'stop',
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  completed: 'stop',
+  pause_turn: 'other',
+  length: 'length',
+  max_tokens: 'length',
+  max_output_tokens: 'length',
+  model_context_window_exceeded: 'length',
+  tool_calls: 'tool-calls',
+  function_call: 'tool-calls',
+  tool_use: 'tool-calls',
+  content_filter: 'content-filter',
+  refusal: 'content-filter',
+  failed: 'error',
+  error: 'error',
+};
+
+/** A provider's own finish reason (`end_turn`, `tool_calls`, `max_output_tokens`, …) in the shared vocabulary. */
+export function toFinishReason(raw: string): FinishReason {
+  return FINISH_REASONS[raw] ?? 'other';
 }
 
 /** Splits system messages (joined with blank lines) from the conversation, for APIs with a separate `system`. */

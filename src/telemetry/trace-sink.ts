@@ -5,6 +5,7 @@
  * recorded only with `captureContent`; nothing else of a request leaves, and never a credential.
  */
 
+import { type Message, outputTokenLimit } from '../types.js';
 import * as A from './attributes.js';
 import type { AttemptState, CallSink, CallTracker } from './call-tracker.js';
 import type { OtelApiModule } from './load-api.js';
@@ -18,6 +19,33 @@ import type {
   SpanLike,
   TracerLike,
 } from './types.js';
+
+/**
+ * A message as GenAI `gen_ai.input.messages` parts: text, tool calls and tool results; an image by URL as a
+ * `uri` part, an inline image as a `blob` part without its bytes.
+ */
+function messageParts(message: Message): Array<Record<string, unknown>> {
+  if (message.role === 'tool') {
+    return [{ type: 'tool_call_response', id: message.toolCallId, response: message.content }];
+  }
+  const parts: Array<Record<string, unknown>> = [];
+  const content =
+    typeof message.content === 'string'
+      ? [{ type: 'text', text: message.content } as const]
+      : message.content;
+  for (const part of content) {
+    if (part.type === 'text') parts.push({ type: 'text', content: part.text });
+    else if (part.url !== undefined && !part.url.startsWith('data:'))
+      parts.push({ type: 'uri', modality: 'image', uri: part.url });
+    else parts.push({ type: 'blob', modality: 'image', mime_type: part.mediaType });
+  }
+  if (message.role === 'assistant') {
+    for (const call of message.toolCalls ?? []) {
+      parts.push({ type: 'tool_call', id: call.id, name: call.name, arguments: call.input });
+    }
+  }
+  return parts;
+}
 
 const SPAN_KIND_INTERNAL = 0;
 const SPAN_KIND_CLIENT = 2;
@@ -210,7 +238,7 @@ export class TraceSink implements CallSink {
           [A.GEN_AI_OPERATION]: A.OPERATION_CHAT,
           [A.GEN_AI_PROVIDER]: provider.id,
           [A.GEN_AI_REQUEST_MODEL]: model,
-          [A.GEN_AI_REQUEST_MAX_TOKENS]: request?.maxTokens,
+          [A.GEN_AI_REQUEST_MAX_TOKENS]: request === undefined ? undefined : outputTokenLimit(request),
           [A.GEN_AI_REQUEST_TEMPERATURE]: request?.temperature,
           [A.RL_PROVIDER]: provider.id,
           [A.RL_ATTEMPT]: attempt?.attempt,
@@ -221,7 +249,7 @@ export class TraceSink implements CallSink {
     if (this.captureContent && request !== undefined) {
       const input = request.messages.map((m) => ({
         role: m.role,
-        parts: [{ type: 'text', content: m.content }],
+        parts: messageParts(m),
       }));
       span.setAttribute(A.GEN_AI_INPUT_MESSAGES, JSON.stringify(input));
     }
