@@ -6,6 +6,7 @@
 import { jitteredDelay } from './backoff-logic.js';
 import type {
   ActorFailure,
+  AnswerInfo,
   AttemptDecision,
   AttemptRecord,
   CallOutput,
@@ -264,6 +265,34 @@ export function resumeRequest(context: RequestContext): LLMRequest {
   };
 }
 
+/**
+ * The answer of a successful attempt on `provider` (data not yet validated). One builder for the statechart's
+ * success path and the runtime's fast path.
+ */
+export function primaryAnswer(provider: string, out: Omit<CallOutput, 'at'>, text = out.text): AnswerInfo {
+  const answer: AnswerInfo = { text, data: null, source: 'primary', provider };
+  if (out.model !== undefined) answer.model = out.model;
+  if (out.usage !== undefined) answer.usage = out.usage;
+  return answer;
+}
+
+/** The attempt record of a success: `attempt` on `provider`, from `startedAt` to `at`. */
+export function successRecord(
+  provider: string,
+  attempt: number,
+  startedAt: number,
+  at: number,
+): AttemptRecord {
+  return {
+    provider,
+    attempt,
+    startedAt,
+    durationMs: at - startedAt,
+    outcome: 'success',
+    decision: 'succeeded',
+  };
+}
+
 /** Context changes for a finished attempt that produced `text` (a whole answer or a completed stream). */
 export function answerUpdate(
   context: RequestContext,
@@ -274,22 +303,11 @@ export function answerUpdate(
   return {
     lastText: text,
     clockMs: out.at,
-    answer: {
-      text,
-      data: null,
-      source: 'primary',
-      provider,
-      ...(out.model !== undefined ? { model: out.model } : {}),
-      ...(out.usage !== undefined ? { usage: out.usage } : {}),
-    },
-    attempts: withAttempt(context, {
-      provider,
-      attempt: context.attemptsOnProvider,
-      startedAt: context.attemptStartedAt,
-      durationMs: out.at - context.attemptStartedAt,
-      outcome: 'success',
-      decision: 'succeeded',
-    }),
+    answer: primaryAnswer(provider, out, text),
+    attempts: withAttempt(
+      context,
+      successRecord(provider, context.attemptsOnProvider, context.attemptStartedAt, out.at),
+    ),
   };
 }
 

@@ -18,12 +18,14 @@ import type { RetryBudget } from '../retry-budget.js';
 import type { LLMRequest } from '../types.js';
 import type { CallRequest, CallResult, ParsedCall } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
-import type { FastLane, Replay } from './fast-path.js';
+import type { FastLane } from './fast-path.js';
 import { type ClientObserver, observeSettlement, stepInfo } from './observer.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderRegistry } from './registry.js';
+import type { Replay } from './replay.js';
 import { rewritesContentFilter } from './rewrite.js';
 import type { CallScope } from './scope.js';
+import { callResult, writesCache } from './steps.js';
 
 /** What the runner shares with the client. */
 export interface RunnerDeps {
@@ -167,7 +169,7 @@ export async function runMachine<T>(
   } finally {
     unsubscribe?.();
     scope.heldPermit?.permit.release({ kind: 'cancelled' });
-    if (replay !== undefined && !replay.adopted) replay.controller.abort();
+    if (replay !== undefined && replay.stage !== 'taken') replay.controller.abort();
     scopes.delete(requestId);
     actors.delete(requestId);
     actor.stop();
@@ -205,7 +207,7 @@ function inputFor(
     },
     features: {
       schema: req.schema !== undefined,
-      cache: degradation.cache !== undefined && req.cacheKey !== undefined,
+      cache: writesCache(options, req.cacheKey),
       simplified: degradation.simplifiedPrompt !== undefined,
       rewrite: rewritesContentFilter(hooks, options.contentFilter.rewriteInstruction),
       truncate: hooks.truncate !== undefined,
@@ -234,15 +236,5 @@ function toResult<T>(
   let data: unknown = answer.data;
   // The static fallback was checked against the call's schema before any provider was called.
   if (answer.source === 'fallback') data = fallbackData ? fallbackData.value : answer.text;
-  return {
-    data: data as T,
-    text: answer.text,
-    source: answer.source,
-    provider: answer.provider,
-    model: answer.model,
-    usage: answer.usage,
-    attempts: output.attempts,
-    durationMs: now - startedAt,
-    requestId: scope.requestId,
-  } as CallResult<T>;
+  return callResult<T>(answer, data, output.attempts, scope.requestId, now - startedAt);
 }
