@@ -20,8 +20,16 @@ const BACKOFF_TYPES: ReadonlySet<LLMErrorType> = new Set(['rate_limit', 'provide
 
 /** Builds the initial context from the input. */
 export function initialContext(input: RequestInput): RequestContext {
+  // Field by field, not a spread of `input`: one object shape for every call's context.
   return {
-    ...input,
+    requestId: input.requestId,
+    request: input.request,
+    settings: input.settings,
+    features: input.features,
+    providerCount: input.providerCount,
+    startedAt: input.startedAt,
+    fallback: input.fallback,
+    mode: input.mode,
     deadlineAt: input.startedAt + input.settings.totalMs,
     clockMs: input.startedAt,
     base: input.request,

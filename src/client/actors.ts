@@ -30,6 +30,7 @@ import { takeReplay } from './replay.js';
 import { rewriteAfterFilter } from './rewrite.js';
 import { selectFrom } from './select.js';
 import { callSimplifiedActor } from './simplified.js';
+import { fromStep } from './step-actor.js';
 import { overflowOf } from './steps.js';
 import { streamProviderActor } from './stream-actor.js';
 import { estimateTokens, truncateRequest } from './truncate.js';
@@ -67,7 +68,7 @@ export function createRequestActors(deps: ActorDeps) {
   const truncate = options.hooks.truncate ?? truncateRequest;
 
   return {
-    selectProvider: fromPromise<SelectOutput, SelectInput>(async ({ input }) => {
+    selectProvider: fromStep<SelectOutput, SelectInput>(({ input }) => {
       const scope = scopeOf(deps, input.requestId);
       const replay = takeReplay(scope.replay, 'selection');
       if (replay !== undefined) {
@@ -91,7 +92,7 @@ export function createRequestActors(deps: ActorDeps) {
       return { provider: null, skipped, at: clock.now() };
     }),
 
-    prepareRequest: fromPromise<PrepareOutput, PrepareInput>(async ({ input }) => {
+    prepareRequest: fromStep<PrepareOutput, PrepareInput>(({ input }) => {
       const scope = scopeOf(deps, input.requestId);
       const replay = takeReplay(scope.replay, 'preparation');
       if (replay !== undefined) return { request: replay.request, truncated: false, at: replay.startedAt };
@@ -142,7 +143,7 @@ export function createRequestActors(deps: ActorDeps) {
       }
     }),
 
-    validateOutput: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) => {
+    validateOutput: fromStep<ValidateOutput, ValidateInput>(({ input }) => {
       const scope = scopeOf(deps, input.requestId);
       const result = validateAnswer(
         input.text,

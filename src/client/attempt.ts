@@ -26,7 +26,11 @@ export function guardAttempt(
   started = deps.clock.now(),
 ) {
   const id = entry.provider.id;
+  // Once the attempt has ended, stopping its actor (the machine leaving the state on the attempt's own
+  // outcome) records nothing more: a stream's failure must not be overwritten by a timeout.
+  let ended = false;
   const onStop = () => {
+    if (ended) return;
     const now = deps.clock.now();
     if (scope.callerAborted || now >= scope.deadlineAt) permit.release({ kind: 'cancelled' });
     else {
@@ -38,12 +42,15 @@ export function guardAttempt(
   signal.addEventListener('abort', onStop, { once: true });
   return {
     succeeded() {
-      if (!signal.aborted) recordSuccess(permit, started, deps.clock.now());
+      if (signal.aborted) return;
+      ended = true;
+      recordSuccess(permit, started, deps.clock.now());
     },
     /** Classifies a throw; records it unless the attempt was already stopped. */
     failed(thrown: unknown): LLMError {
       const error = classifyFor(entry, thrown);
       if (!signal.aborted) {
+        ended = true;
         scope.lastErrorByProvider.set(id, error.type);
         permit.release({ kind: 'failure', error, durationMs: deps.clock.now() - started });
       }
