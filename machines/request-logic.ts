@@ -212,6 +212,11 @@ export function withAttempt(context: RequestContext, record: AttemptRecord): Att
   return [...context.attempts, record];
 }
 
+/** Appends `records` (the same array when there are none: no copy per step). */
+export function withRecords(attempts: AttemptRecord[], records: readonly AttemptRecord[]): AttemptRecord[] {
+  return records.length === 0 ? attempts : [...attempts, ...records];
+}
+
 /** Sets the decision of the latest attempt record. */
 export function withDecision(attempts: AttemptRecord[], decision: AttemptDecision): AttemptRecord[] {
   const last = attempts.at(-1);

@@ -10,7 +10,7 @@ import {
   type Observer,
   toPromise,
 } from 'xstate';
-import type { RequestInput, RequestOutput } from '../../machines/request-types.js';
+import type { RequestInput, RequestOutput, RequestSettings } from '../../machines/request-types.js';
 import { callClock } from '../clock.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { FastCallRecord } from '../inspect/bridge.js';
@@ -184,7 +184,7 @@ function inputFor(
   how: RunMode,
 ): RequestInput {
   const { options, registry } = deps;
-  const { timeouts, retry, degradation, hooks } = options;
+  const { degradation, hooks } = options;
   return {
     requestId,
     request: req.request,
@@ -192,19 +192,7 @@ function inputFor(
     mode: how.mode,
     providerCount: registry.ranked().length,
     fallback: degradation.fallback ?? null,
-    settings: {
-      maxAttempts: retry.maxAttempts,
-      maxReprompts: options.validation.maxReprompts,
-      timeoutRetries: timeouts.timeoutRetries,
-      attemptMs: timeouts.attemptMs,
-      totalMs: timeouts.totalMs,
-      baseMs: retry.baseMs,
-      maxMs: retry.maxMs,
-      jitter: retry.jitter,
-      rateLimitWait: retry.rateLimitWait,
-      firstTokenMs: timeouts.firstTokenMs ?? timeouts.attemptMs,
-      idleMs: timeouts.idleMs ?? timeouts.attemptMs,
-    },
+    settings: settingsOf(options),
     features: {
       schema: req.schema !== undefined,
       cache: writesCache(options, req.cacheKey),
@@ -214,6 +202,29 @@ function inputFor(
       resumeStream: how.mode === 'stream' && how.resume,
     },
   };
+}
+
+/** The machine's settings, built once per client (they depend on its options only; the machine never changes them). */
+const settingsByOptions = new WeakMap<ResolvedOptions, RequestSettings>();
+function settingsOf(options: ResolvedOptions): RequestSettings {
+  const known = settingsByOptions.get(options);
+  if (known !== undefined) return known;
+  const { timeouts, retry } = options;
+  const settings: RequestSettings = {
+    maxAttempts: retry.maxAttempts,
+    maxReprompts: options.validation.maxReprompts,
+    timeoutRetries: timeouts.timeoutRetries,
+    attemptMs: timeouts.attemptMs,
+    totalMs: timeouts.totalMs,
+    baseMs: retry.baseMs,
+    maxMs: retry.maxMs,
+    jitter: retry.jitter,
+    rateLimitWait: retry.rateLimitWait,
+    firstTokenMs: timeouts.firstTokenMs ?? timeouts.attemptMs,
+    idleMs: timeouts.idleMs ?? timeouts.attemptMs,
+  };
+  settingsByOptions.set(options, settings);
+  return settings;
 }
 
 function toResult<T>(
