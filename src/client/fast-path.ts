@@ -10,6 +10,9 @@
  * or already settled), and from there the statechart decides as it always does. `test/fast-path.test.ts` runs
  * the same scenarios both ways and compares everything a caller or a provider can see.
  *
+ * Every step is the statechart's own function (`steps.ts`, `selectFrom`, `validateAnswer`, the machine's
+ * `successRecord` and `primaryAnswer`); this file only composes them and keeps the calls in flight.
+ *
  * Memory matters here (10k calls in flight): one {@link FastCall} object per call, no per-call timer — the calls
  * in flight form one list in start order, which is also deadline order, under a single timer per client.
  */
