@@ -6,6 +6,7 @@
 import { jitteredDelay } from './backoff-logic.js';
 import type {
   ActorFailure,
+  AnswerInfo,
   AttemptDecision,
   AttemptRecord,
   CallOutput,
@@ -19,8 +20,16 @@ const BACKOFF_TYPES: ReadonlySet<LLMErrorType> = new Set(['rate_limit', 'provide
 
 /** Builds the initial context from the input. */
 export function initialContext(input: RequestInput): RequestContext {
+  // Field by field, not a spread of `input`: one object shape for every call's context.
   return {
-    ...input,
+    requestId: input.requestId,
+    request: input.request,
+    settings: input.settings,
+    features: input.features,
+    providerCount: input.providerCount,
+    startedAt: input.startedAt,
+    fallback: input.fallback,
+    mode: input.mode,
     deadlineAt: input.startedAt + input.settings.totalMs,
     clockMs: input.startedAt,
     base: input.request,
@@ -203,6 +212,11 @@ export function withAttempt(context: RequestContext, record: AttemptRecord): Att
   return [...context.attempts, record];
 }
 
+/** Appends `records` (the same array when there are none: no copy per step). */
+export function withRecords(attempts: AttemptRecord[], records: readonly AttemptRecord[]): AttemptRecord[] {
+  return records.length === 0 ? attempts : [...attempts, ...records];
+}
+
 /** Sets the decision of the latest attempt record. */
 export function withDecision(attempts: AttemptRecord[], decision: AttemptDecision): AttemptRecord[] {
   const last = attempts.at(-1);
@@ -264,6 +278,36 @@ export function resumeRequest(context: RequestContext): LLMRequest {
   };
 }
 
+/**
+ * The answer of a successful attempt on `provider` (data not yet validated). One builder for the statechart's
+ * success path and the runtime's fast path.
+ */
+export function primaryAnswer(provider: string, out: Omit<CallOutput, 'at'>, text = out.text): AnswerInfo {
+  const answer: AnswerInfo = { text, data: null, source: 'primary', provider };
+  if (out.model !== undefined) answer.model = out.model;
+  if (out.usage !== undefined) answer.usage = out.usage;
+  if (out.toolCalls?.length) answer.toolCalls = out.toolCalls;
+  if (out.finishReason !== undefined) answer.finishReason = out.finishReason;
+  return answer;
+}
+
+/** The attempt record of a success: `attempt` on `provider`, from `startedAt` to `at`. */
+export function successRecord(
+  provider: string,
+  attempt: number,
+  startedAt: number,
+  at: number,
+): AttemptRecord {
+  return {
+    provider,
+    attempt,
+    startedAt,
+    durationMs: at - startedAt,
+    outcome: 'success',
+    decision: 'succeeded',
+  };
+}
+
 /** Context changes for a finished attempt that produced `text` (a whole answer or a completed stream). */
 export function answerUpdate(
   context: RequestContext,
@@ -274,24 +318,11 @@ export function answerUpdate(
   return {
     lastText: text,
     clockMs: out.at,
-    answer: {
-      text,
-      data: null,
-      source: 'primary',
-      provider,
-      ...(out.model !== undefined ? { model: out.model } : {}),
-      ...(out.usage !== undefined ? { usage: out.usage } : {}),
-      ...(out.toolCalls?.length ? { toolCalls: out.toolCalls } : {}),
-      ...(out.finishReason !== undefined ? { finishReason: out.finishReason } : {}),
-    },
-    attempts: withAttempt(context, {
-      provider,
-      attempt: context.attemptsOnProvider,
-      startedAt: context.attemptStartedAt,
-      durationMs: out.at - context.attemptStartedAt,
-      outcome: 'success',
-      decision: 'succeeded',
-    }),
+    answer: primaryAnswer(provider, out, text),
+    attempts: withAttempt(
+      context,
+      successRecord(provider, context.attemptsOnProvider, context.attemptStartedAt, out.at),
+    ),
   };
 }
 

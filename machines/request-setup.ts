@@ -22,6 +22,7 @@ import {
   toFailure,
   withAttempt,
   withDecision,
+  withRecords,
 } from './request-logic.js';
 import type {
   AttemptDecision,
@@ -111,7 +112,7 @@ export const requestSetup = setup({
       return {
         provider: out.provider,
         alternatives: out.alternatives ?? Math.max(0, context.providerCount - context.excluded.length - 1),
-        attempts: [...context.attempts, ...out.skipped],
+        attempts: withRecords(context.attempts, out.skipped),
         clockMs: out.at,
         attemptsOnProvider: 0,
         timeoutsOnProvider: 0,
@@ -122,7 +123,7 @@ export const requestSetup = setup({
     }),
     recordSkipped: assign(({ context, event }) => {
       const out = outputOf<SelectOutput>(event);
-      return { attempts: [...context.attempts, ...out.skipped], clockMs: out.at };
+      return { attempts: withRecords(context.attempts, out.skipped), clockMs: out.at };
     }),
     usePreparedRequest: assign(({ context, event }) => {
       const out = outputOf<PrepareOutput>(event);
@@ -261,11 +262,11 @@ export const requestSetup = setup({
     }),
     useSimplifiedAnswer: assign(({ context, event }) => {
       const out = outputOf<SimplifiedOutput>(event);
-      return { clockMs: out.at, answer: out.answer, attempts: [...context.attempts, ...out.attempts] };
+      return { clockMs: out.at, answer: out.answer, attempts: withRecords(context.attempts, out.attempts) };
     }),
     recordSimplifiedAttempts: assign(({ context, event }) => {
       const out = outputOf<SimplifiedOutput>(event);
-      return { clockMs: out.at, attempts: [...context.attempts, ...out.attempts] };
+      return { clockMs: out.at, attempts: withRecords(context.attempts, out.attempts) };
     }),
     useFallback: assign(({ context }) => ({
       answer: { text: context.fallback ?? '', data: null, source: 'fallback' as const },

@@ -6,7 +6,7 @@
  * `tsx scripts/mutate.ts [name…]` runs only the named mutations.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,7 +34,7 @@ export const MUTATIONS: Mutation[] = [
     file: 'machines/circuit-breaker-types.ts',
     find: "countedErrors: ['provider_error', 'timeout', 'unknown'],",
     replace: "countedErrors: ['provider_error', 'timeout', 'unknown', 'rate_limit'],",
-    tests: ['test/breaker-runtime.test.ts', 'test/rate-limit-cooldown.test.ts'],
+    tests: ['test/breaker-runtime.test.ts', 'test/rate-limit-admission.test.ts'],
   },
   {
     name: 'degradation order swapped (simplified before cache)',
@@ -70,16 +70,30 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'fast path skips validation',
     file: 'src/client/fast-path.ts',
-    find: 'const validated = validateAnswer(value.text, this.req.schema, this.provider.id);',
-    replace: 'const validated = validateAnswer(value.text, undefined, this.provider.id);',
+    find: 'const validated = validateAnswer(value.text, this.req.schema, this.provider.id, options.validation);',
+    replace: 'const validated = validateAnswer(value.text, undefined, this.provider.id, options.validation);',
     tests: ['test/fast-path.test.ts'],
   },
   {
-    name: 'rate-limit cool-down never ends',
-    file: 'src/client/select.ts',
-    find: 'const cooling = (entry: ProviderEntry) => entry.coolUntil > now;',
-    replace: 'const cooling = (entry: ProviderEntry) => entry.coolUntil > Number.NEGATIVE_INFINITY;',
-    tests: ['test/rate-limit-cooldown.test.ts'],
+    name: 'rate-limit pause never ends',
+    file: 'src/routing/admission.ts',
+    find: 'if (this.pausedUntil > now) {',
+    replace: 'if (this.pausedUntil > Number.NEGATIVE_INFINITY) {',
+    tests: ['test/rate-limit-admission.test.ts'],
+  },
+  {
+    name: 'fast path skips the context-window check',
+    file: 'src/client/fast-path.ts',
+    find: 'if (overflowOf(req.request, entry.provider.contextWindow, countTokens) !== undefined) {',
+    replace: 'if (false) {',
+    tests: ['test/fast-path.test.ts'],
+  },
+  {
+    name: 'success record drops the cache write',
+    file: 'src/client/steps.ts',
+    find: 'return options.degradation.cache !== undefined && cacheKey !== undefined;',
+    replace: 'return false;',
+    tests: ['test/fast-path.test.ts', 'test/lifecycle-degradation.test.ts'],
   },
   {
     name: 'breaker never leaves open (open duration forgotten)',
@@ -101,6 +115,10 @@ function run(mutation: Mutation): { killed: boolean; ms: number } {
     throw new Error(
       `mutation "${mutation.name}": the text to change is not in ${mutation.file} exactly once`,
     );
+  }
+  // A missing test file would make vitest fail with "no test files" and count the mutant as killed.
+  for (const test of mutation.tests) {
+    if (!existsSync(join(root, test))) throw new Error(`mutation "${mutation.name}": no test file ${test}`);
   }
   const restore = () => writeFileSync(path, original);
   const onSignal = () => {

@@ -100,10 +100,7 @@ describe('request lifecycle: model-based', () => {
           );
         }
         // A path that ends in a final state fixes the result: the model's answer source or error type.
-        // Streamed calls are left out for now: on some stream paths the model's simplified answer comes back
-        // from the runtime as the fallback (found by this check; under investigation, see the commit message).
-        const streamed = (path.steps[0] as (typeof path.steps)[number]).state.context.mode === 'stream';
-        if (last.status === 'done' && !streamed) {
+        if (last.status === 'done') {
           const output = last.output as { answer?: { source: string }; error?: { type: string } } | undefined;
           const expected = output?.answer ? { source: output.answer.source } : { error: output?.error?.type };
           const got =

@@ -34,7 +34,14 @@ export interface Subject {
 }
 
 /** Names of the contenders, in report order. */
-export const SUBJECTS = ['plain', 'cockatiel', 'opossum', 'resilient-llm', 'resilient-llm+schema'] as const;
+export const SUBJECTS = [
+  'plain',
+  'cockatiel',
+  'opossum',
+  'resilient-llm',
+  'resilient-llm+schema',
+  'resilient-llm+statechart',
+] as const;
 /** A contender's name. */
 export type SubjectName = (typeof SUBJECTS)[number];
 
@@ -74,12 +81,17 @@ function opossumSubject(provider: RawProvider): Subject {
   };
 }
 
-function resilientSubject(provider: RawProvider, withSchema: boolean): Subject {
+/**
+ * resilient-llm's `call()`; `statechart` turns the fast path off, so every call runs the request statechart
+ * (the path a call takes when it needs a decision: a failure, invalid output, a cache write).
+ */
+function resilientSubject(provider: RawProvider, withSchema: boolean, statechart = false): Subject {
   const llm = createResilientLLM({
     providers: [{ id: 'inproc', call: async (_req, { signal }) => ({ text: await provider(signal) }) }],
     timeouts: { attemptMs: ATTEMPT_MS },
     degradation: { fallback: FALLBACK },
     inspect: false,
+    fastPath: !statechart,
   });
   return {
     call: withSchema ? () => llm.call({ messages, schema: answerSchema }) : () => llm.call({ messages }),
@@ -108,6 +120,8 @@ export function createSubject(name: SubjectName | TelemetrySubjectName, provider
       return resilientSubject(provider, false);
     case 'resilient-llm+schema':
       return resilientSubject(provider, true);
+    case 'resilient-llm+statechart':
+      return resilientSubject(provider, false, true);
   }
 }
 

@@ -26,9 +26,12 @@ import { outputTokenLimit, type ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
+import { takeReplay } from './replay.js';
 import { rewriteAfterFilter } from './rewrite.js';
 import { selectFrom } from './select.js';
 import { callSimplifiedActor } from './simplified.js';
+import { fromStep } from './step-actor.js';
+import { overflowOf } from './steps.js';
 import { streamProviderActor } from './stream-actor.js';
 import { estimateTokens, truncateRequest } from './truncate.js';
 
@@ -65,11 +68,10 @@ export function createRequestActors(deps: ActorDeps) {
   const truncate = options.hooks.truncate ?? truncateRequest;
 
   return {
-    selectProvider: fromPromise<SelectOutput, SelectInput>(async ({ input }) => {
+    selectProvider: fromStep<SelectOutput, SelectInput>(({ input }) => {
       const scope = scopeOf(deps, input.requestId);
-      const replay = scope.replay;
-      if (replay !== undefined && !replay.selected) {
-        replay.selected = true;
+      const replay = takeReplay(scope.replay, 'selection');
+      if (replay !== undefined) {
         const { provider, alternatives, startedAt: at } = replay;
         return { provider, alternatives, skipped: [...replay.skips], at };
       }
@@ -90,19 +92,13 @@ export function createRequestActors(deps: ActorDeps) {
       return { provider: null, skipped, at: clock.now() };
     }),
 
-    prepareRequest: fromPromise<PrepareOutput, PrepareInput>(async ({ input }) => {
+    prepareRequest: fromStep<PrepareOutput, PrepareInput>(({ input }) => {
       const scope = scopeOf(deps, input.requestId);
-      const replay = scope.replay;
-      if (replay !== undefined && !replay.prepared) {
-        replay.prepared = true;
-        return { request: replay.request, truncated: false, at: replay.startedAt };
-      }
-      const window = input.provider?.contextWindow;
-      const tokens = countTokens(input.base);
-      const budget = window === undefined ? undefined : window - (outputTokenLimit(input.base) ?? 0);
-      if (!input.force && (budget === undefined || tokens <= budget)) {
-        return { request: input.base, truncated: false, at: clock.now() };
-      }
+      const replay = takeReplay(scope.replay, 'preparation');
+      if (replay !== undefined) return { request: replay.request, truncated: false, at: replay.startedAt };
+      const overflow = overflowOf(input.base, input.provider?.contextWindow, countTokens, input.force);
+      if (overflow === undefined) return { request: input.base, truncated: false, at: clock.now() };
+      const { tokens, budget } = overflow;
       // Forced (the provider said "too long" although the estimate fit): aim for 3/4 of the estimate.
       const target = Math.min(
         budget ?? Number.POSITIVE_INFINITY,
@@ -120,7 +116,7 @@ export function createRequestActors(deps: ActorDeps) {
           scope,
           new LLMError({
             type: 'context_length',
-            message: `The request needs about ${tokens} tokens; ${input.provider?.id} takes ${window}.`,
+            message: `The request needs about ${tokens} tokens; ${input.provider?.id} takes ${input.provider?.contextWindow}.`,
             provider: input.provider?.id,
             code: 'context_window',
           }),
@@ -131,12 +127,11 @@ export function createRequestActors(deps: ActorDeps) {
 
     callProvider: fromPromise<CallOutput, CallInput>(async ({ input, signal }) => {
       const scope = scopeOf(deps, input.requestId);
-      const replay = scope.replay;
-      const adopt = replay !== undefined && !replay.adopted;
-      const entry = adopt ? replay.entry : registry.get(input.provider?.id ?? '');
-      const permit = adopt ? replay.permit : takePermit(deps, scope, entry);
+      const replay = takeReplay(scope.replay, 'attempt');
+      const entry = replay !== undefined ? replay.entry : registry.get(input.provider?.id ?? '');
+      const permit = replay !== undefined ? replay.permit : takePermit(deps, scope, entry);
       try {
-        const result: ProviderResult = adopt
+        const result: ProviderResult = replay
           ? await adoptAttempt(deps, scope, replay, signal)
           : await runAttempt(deps, scope, entry, permit, input.request, input.attempt, signal);
         const out: CallOutput = { text: result.text, at: clock.now() };
@@ -150,7 +145,7 @@ export function createRequestActors(deps: ActorDeps) {
       }
     }),
 
-    validateOutput: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) => {
+    validateOutput: fromStep<ValidateOutput, ValidateInput>(({ input }) => {
       const scope = scopeOf(deps, input.requestId);
       const result = validateAnswer(
         input.text,

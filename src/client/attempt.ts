@@ -6,9 +6,10 @@ import type { BreakerPermit } from '../breaker/types.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { LLMRequest, ProviderResult } from '../types.js';
 import { type ActorDeps, classifyFor, fail } from './actor-deps.js';
-import type { Replay } from './fast-path.js';
 import type { ProviderEntry } from './registry.js';
+import type { Replay } from './replay.js';
 import type { CallScope } from './scope.js';
+import { missingTextError, recordSuccess } from './steps.js';
 
 /**
  * Accounts for one attempt on its breaker permit. The permit is released the moment the attempt ends —
@@ -25,7 +26,11 @@ export function guardAttempt(
   started = deps.clock.now(),
 ) {
   const id = entry.provider.id;
+  // Once the attempt has ended, stopping its actor (the machine leaving the state on the attempt's own
+  // outcome) records nothing more: a stream's failure must not be overwritten by a timeout.
+  let ended = false;
   const onStop = () => {
+    if (ended) return;
     const now = deps.clock.now();
     if (scope.callerAborted || now >= scope.deadlineAt) permit.release({ kind: 'cancelled' });
     else {
@@ -37,13 +42,15 @@ export function guardAttempt(
   signal.addEventListener('abort', onStop, { once: true });
   return {
     succeeded(rateLimit?: ProviderResult['rateLimit']) {
-      if (!signal.aborted)
-        permit.release({ kind: 'success', durationMs: deps.clock.now() - started, rateLimit });
+      if (signal.aborted) return;
+      ended = true;
+      recordSuccess(permit, started, deps.clock.now(), rateLimit);
     },
     /** Classifies a throw; records it unless the attempt was already stopped. */
     failed(thrown: unknown): LLMError {
       const error = classifyFor(entry, thrown);
       if (!signal.aborted) {
+        ended = true;
         scope.lastErrorByProvider.set(id, error.type);
         permit.release({ kind: 'failure', error, durationMs: deps.clock.now() - started });
       }
@@ -74,7 +81,6 @@ export function takePermit(deps: ActorDeps, scope: CallScope, entry: ProviderEnt
  * for a provider call that is already running (or settled); the actor's stop is forwarded to its signal.
  */
 export async function adoptAttempt(deps: ActorDeps, scope: CallScope, replay: Replay, signal: AbortSignal) {
-  replay.adopted = true;
   scope.heldPermit = undefined;
   const { entry, permit, controller } = replay;
   const forward = () => controller.abort(signal.reason);
@@ -92,13 +98,8 @@ export async function adoptAttempt(deps: ActorDeps, scope: CallScope, replay: Re
 
 /** An answer without text is an `invalid_response`; one with text releases the permit as a success. */
 function checked(entry: ProviderEntry, result: ProviderResult, guard: ReturnType<typeof guardAttempt>) {
-  if (typeof result?.text !== 'string') {
-    throw new LLMError({
-      type: 'invalid_response',
-      message: 'The provider returned no text.',
-      provider: entry.provider.id,
-    });
-  }
+  const error = missingTextError(entry.provider.id, result);
+  if (error !== undefined) throw error;
   guard.succeeded(result.rateLimit);
   return result;
 }

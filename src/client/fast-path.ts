@@ -10,10 +10,15 @@
  * or already settled), and from there the statechart decides as it always does. `test/fast-path.test.ts` runs
  * the same scenarios both ways and compares everything a caller or a provider can see.
  *
+ * Every step is the statechart's own function (`steps.ts`, `selectFrom`, `validateAnswer`, the machine's
+ * `successRecord` and `primaryAnswer`); this file only composes them and keeps the calls in flight.
+ *
  * Memory matters here (10k calls in flight): one {@link FastCall} object per call, no per-call timer — the calls
  * in flight form one list in start order, which is also deadline order, under a single timer per client.
  */
-import type { AttemptRecord, ProviderRef } from '../../machines/request-types.js';
+
+import { primaryAnswer, successRecord } from '../../machines/request-logic.js';
+import type { AttemptRecord } from '../../machines/request-types.js';
 import type { BreakerPermit } from '../breaker/types.js';
 import { type Clock, callClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
@@ -23,32 +28,10 @@ import type { CallRequest, CallResult } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderEntry, ProviderRegistry } from './registry.js';
+import type { Replay, ReplayStage } from './replay.js';
 import { selectFrom } from './select.js';
+import { callResult, missingTextError, overflowOf, recordSuccess, writesCache } from './steps.js';
 import { estimateTokens } from './truncate.js';
-
-/** The first attempt as the fast path ran it, for the statechart to take over. */
-export interface Replay {
-  readonly entry: ProviderEntry;
-  readonly provider: ProviderRef;
-  readonly alternatives: number;
-  /** Providers skipped while selecting (circuit open, cooling down), and the first breaker refusal met. */
-  readonly skips: readonly AttemptRecord[];
-  readonly refusal: LLMError | undefined;
-  /** When the provider was selected and the attempt started (one instant on the fast path). */
-  readonly startedAt: number;
-  readonly request: LLMRequest;
-  readonly permit: BreakerPermit;
-  /** The attempt: still running, or settled. */
-  readonly outcome: Promise<ProviderResult>;
-  /** Aborts the provider's signal; the adopting actor forwards its own stop to it. */
-  readonly controller: AbortController;
-  /** Which replayed steps the statechart has consumed. */
-  selected: boolean;
-  prepared: boolean;
-  adopted: boolean;
-  /** A caller or client abort that arrived on the fast path, for the statechart to receive. */
-  abort: { at: number; reason?: string } | undefined;
-}
 
 type Settle = (result: CallResult<unknown>) => void;
 type Fail = (error: unknown) => void;
@@ -59,9 +42,7 @@ export type Handover = (call: FastCall) => Promise<CallResult<unknown>>;
 export class FastCall implements Replay {
   outcome!: Promise<ProviderResult>;
   controller = new AbortController();
-  selected = false;
-  prepared = false;
-  adopted = false;
+  stage: ReplayStage = 'selection';
   abort: { at: number; reason?: string } | undefined = undefined;
   prev: FastCall | undefined = undefined;
   next: FastCall | undefined = undefined;
@@ -88,7 +69,7 @@ export class FastCall implements Replay {
     return this.startedAt + this.lane.firstDeadlineMs;
   }
 
-  get provider(): ProviderRef {
+  get provider(): Replay['provider'] {
     return this.entry.ref;
   }
 
@@ -137,21 +118,24 @@ export class FastCall implements Replay {
     this.lane.remove(this);
     this.offCallerAbort?.();
     const value = this.value;
-    if (!settled || typeof value?.text !== 'string') {
+    if (!settled || value === undefined || missingTextError(this.provider.id, value) !== undefined) {
       this.handover();
       return;
     }
     const { clock, options } = this.lane;
     const now = clock.now();
     // The attempt succeeded: its permit goes back now, whatever validation says (as on the statechart path).
-    this.permit.release({ kind: 'success', durationMs: now - this.startedAt, rateLimit: value.rateLimit });
+    recordSuccess(this.permit, this.startedAt, now, value.rateLimit);
     const validated = validateAnswer(value.text, this.req.schema, this.provider.id, options.validation);
-    const cacheWrite = options.degradation.cache !== undefined && this.req.cacheKey !== undefined;
-    if (!validated.ok || cacheWrite) {
+    if (!validated.ok || writesCache(options, this.req.cacheKey)) {
       this.handover();
       return;
     }
-    this.resolve(answerOf(this, value, validated.data, now));
+    const id = this.provider.id;
+    const attempts = [...this.skips, successRecord(id, 1, this.startedAt, now)];
+    this.resolve(
+      callResult(primaryAnswer(id, value), validated.data, attempts, this.requestId, now - this.startedAt),
+    );
   }
 
   private handover(): void {
@@ -206,14 +190,11 @@ export class FastLane {
     const picked = selectFrom(ranked, NONE, startedAt, skips, undefined, this.registry.policy);
     const { entry, permit } = picked;
     if (entry === undefined || permit === undefined) return false;
-    const window = entry.provider.contextWindow;
-    if (window !== undefined) {
-      const countTokens = this.options.hooks.countTokens ?? estimateTokens;
-      if (countTokens(req.request) > window - (outputTokenLimit(req.request) ?? 0)) {
-        // Truncation is the statechart's: give the permit back and let it select again.
-        permit.release({ kind: 'cancelled' });
-        return false;
-      }
+    const countTokens = this.options.hooks.countTokens ?? estimateTokens;
+    if (overflowOf(req.request, entry.provider.contextWindow, countTokens) !== undefined) {
+      // Truncation is the statechart's: give the permit back and let it select again.
+      permit.release({ kind: 'cancelled' });
+      return false;
     }
     const call = new FastCall(
       this,
@@ -284,32 +265,4 @@ const NO_SKIPS: readonly AttemptRecord[] = [];
 function grantsAll(entry: ProviderEntry): boolean {
   const state = entry.breaker.state;
   return state === 'closed' || state === 'disabled';
-}
-
-/** The result the statechart's success path would have produced for this answer. */
-function answerOf(call: FastCall, value: ProviderResult, data: unknown, now: number): CallResult<unknown> {
-  const provider = call.provider.id;
-  return {
-    data,
-    text: value.text,
-    toolCalls: value.toolCalls ?? [],
-    finishReason: value.finishReason,
-    source: 'primary',
-    provider,
-    model: value.model,
-    usage: value.usage,
-    attempts: [
-      ...call.skips,
-      {
-        provider,
-        attempt: 1,
-        startedAt: call.startedAt,
-        durationMs: now - call.startedAt,
-        outcome: 'success',
-        decision: 'succeeded',
-      },
-    ],
-    durationMs: now - call.startedAt,
-    requestId: call.requestId,
-  } as CallResult<unknown>;
 }

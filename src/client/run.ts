@@ -10,7 +10,7 @@ import {
   type Observer,
   toPromise,
 } from 'xstate';
-import type { RequestInput, RequestOutput } from '../../machines/request-types.js';
+import type { RequestInput, RequestOutput, RequestSettings } from '../../machines/request-types.js';
 import { callClock } from '../clock.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { FastCallRecord } from '../inspect/bridge.js';
@@ -18,12 +18,14 @@ import type { RetryBudget } from '../retry-budget.js';
 import type { LLMRequest } from '../types.js';
 import type { CallRequest, CallResult, ParsedCall } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
-import type { FastLane, Replay } from './fast-path.js';
+import type { FastLane } from './fast-path.js';
 import { type ClientObserver, observeSettlement, stepInfo } from './observer.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderRegistry } from './registry.js';
+import type { Replay } from './replay.js';
 import { rewritesContentFilter } from './rewrite.js';
 import type { CallScope } from './scope.js';
+import { callResult, writesCache } from './steps.js';
 
 /** What the runner shares with the client. */
 export interface RunnerDeps {
@@ -167,7 +169,7 @@ export async function runMachine<T>(
   } finally {
     unsubscribe?.();
     scope.heldPermit?.permit.release({ kind: 'cancelled' });
-    if (replay !== undefined && !replay.adopted) replay.controller.abort();
+    if (replay !== undefined && replay.stage !== 'taken') replay.controller.abort();
     scopes.delete(requestId);
     actors.delete(requestId);
     actor.stop();
@@ -182,7 +184,7 @@ function inputFor(
   how: RunMode,
 ): RequestInput {
   const { options, registry } = deps;
-  const { timeouts, retry, degradation, hooks } = options;
+  const { degradation, hooks } = options;
   return {
     requestId,
     request: req.request,
@@ -190,28 +192,39 @@ function inputFor(
     mode: how.mode,
     providerCount: registry.ranked().length,
     fallback: degradation.fallback ?? null,
-    settings: {
-      maxAttempts: retry.maxAttempts,
-      maxReprompts: options.validation.maxReprompts,
-      timeoutRetries: timeouts.timeoutRetries,
-      attemptMs: timeouts.attemptMs,
-      totalMs: timeouts.totalMs,
-      baseMs: retry.baseMs,
-      maxMs: retry.maxMs,
-      jitter: retry.jitter,
-      rateLimitWait: retry.rateLimitWait,
-      firstTokenMs: timeouts.firstTokenMs ?? timeouts.attemptMs,
-      idleMs: timeouts.idleMs ?? timeouts.attemptMs,
-    },
+    settings: settingsOf(options),
     features: {
       schema: req.schema !== undefined,
-      cache: degradation.cache !== undefined && req.cacheKey !== undefined,
+      cache: writesCache(options, req.cacheKey),
       simplified: degradation.simplifiedPrompt !== undefined,
       rewrite: rewritesContentFilter(hooks, options.contentFilter.rewriteInstruction),
       truncate: hooks.truncate !== undefined,
       resumeStream: how.mode === 'stream' && how.resume,
     },
   };
+}
+
+/** The machine's settings, built once per client (they depend on its options only; the machine never changes them). */
+const settingsByOptions = new WeakMap<ResolvedOptions, RequestSettings>();
+function settingsOf(options: ResolvedOptions): RequestSettings {
+  const known = settingsByOptions.get(options);
+  if (known !== undefined) return known;
+  const { timeouts, retry } = options;
+  const settings: RequestSettings = {
+    maxAttempts: retry.maxAttempts,
+    maxReprompts: options.validation.maxReprompts,
+    timeoutRetries: timeouts.timeoutRetries,
+    attemptMs: timeouts.attemptMs,
+    totalMs: timeouts.totalMs,
+    baseMs: retry.baseMs,
+    maxMs: retry.maxMs,
+    jitter: retry.jitter,
+    rateLimitWait: retry.rateLimitWait,
+    firstTokenMs: timeouts.firstTokenMs ?? timeouts.attemptMs,
+    idleMs: timeouts.idleMs ?? timeouts.attemptMs,
+  };
+  settingsByOptions.set(options, settings);
+  return settings;
 }
 
 function toResult<T>(
@@ -234,17 +247,5 @@ function toResult<T>(
   let data: unknown = answer.data;
   // The static fallback was checked against the call's schema before any provider was called.
   if (answer.source === 'fallback') data = fallbackData ? fallbackData.value : answer.text;
-  return {
-    data: data as T,
-    text: answer.text,
-    toolCalls: answer.toolCalls ?? [],
-    finishReason: answer.finishReason,
-    source: answer.source,
-    provider: answer.provider,
-    model: answer.model,
-    usage: answer.usage,
-    attempts: output.attempts,
-    durationMs: now - startedAt,
-    requestId: scope.requestId,
-  } as CallResult<T>;
+  return callResult<T>(answer, data, output.attempts, scope.requestId, now - startedAt);
 }

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { BreakerPermit } from '../breaker/types.js';
 import type { LLMError, LLMErrorType } from '../errors/llm-error.js';
 import type { LLMRequest } from '../types.js';
-import type { Replay } from './fast-path.js';
+import type { Replay } from './replay.js';
 
 /** Runtime-only state of one call, keyed by request id. */
 export interface CallScope {
