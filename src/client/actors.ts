@@ -22,7 +22,7 @@ import type {
 } from '../../machines/request-types.js';
 import { type Clock, sleep } from '../clock.js';
 import { LLMError } from '../errors/llm-error.js';
-import { outputTokenLimit, type ProviderResult } from '../types.js';
+import type { ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';

@@ -22,7 +22,7 @@ import type { AttemptRecord } from '../../machines/request-types.js';
 import type { BreakerPermit } from '../breaker/types.js';
 import { type Clock, callClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
-import { type LLMRequest, outputTokenLimit, type ProviderResult } from '../types.js';
+import type { LLMRequest, ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import type { CallRequest, CallResult } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
