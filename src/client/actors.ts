@@ -26,6 +26,13 @@ import type { ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
+import {
+  type HedgeDeps,
+  hedgeDelayMs,
+  hedgeProviderActor,
+  isActorFailure,
+  raceChecked,
+} from './hedge-actor.js';
 import { rewriteAfterFilter } from './rewrite.js';
 import { selectFrom } from './select.js';
 import { callSimplifiedActor } from './simplified.js';
@@ -59,7 +66,7 @@ async function raceWithClock<T>(
 }
 
 /** The actor implementations for `requestMachine.provide({ actors })`. */
-export function createRequestActors(deps: ActorDeps) {
+export function createRequestActors(deps: HedgeDeps) {
   const { clock, registry, options } = deps;
   const countTokens = options.hooks.countTokens ?? estimateTokens;
   const truncate = options.hooks.truncate ?? truncateRequest;
@@ -135,16 +142,23 @@ export function createRequestActors(deps: ActorDeps) {
       const adopt = replay !== undefined && !replay.adopted;
       const entry = adopt ? replay.entry : registry.get(input.provider?.id ?? '');
       const permit = adopt ? replay.permit : takePermit(deps, scope, entry);
+      scope.attemptsRunning++;
+      let running = true;
       try {
-        const result: ProviderResult = adopt
+        const answered: ProviderResult = adopt
           ? await adoptAttempt(deps, scope, replay, signal)
           : await runAttempt(deps, scope, entry, permit, input.request, input.attempt, signal);
+        const result = raceChecked(deps, scope, answered, entry.provider.id);
+        scope.attemptsRunning--;
+        running = false;
         const out: CallOutput = { text: result.text, at: clock.now() };
         if (result.model !== undefined) out.model = result.model;
         if (result.usage !== undefined) out.usage = result.usage;
         return out;
       } catch (error) {
-        throw fail(deps, scope, error as LLMError);
+        throw isActorFailure(error) ? error : fail(deps, scope, error as LLMError);
+      } finally {
+        if (running) scope.attemptsRunning--;
       }
     }),
 
@@ -209,6 +223,7 @@ export function createRequestActors(deps: ActorDeps) {
 
     callSimplified: callSimplifiedActor(deps),
     streamProvider: streamProviderActor(deps),
+    hedgeProvider: hedgeProviderActor(deps),
   };
 }
 
@@ -230,5 +245,6 @@ export function createRequestDelays(deps: ActorDeps) {
         ? attemptMs
         : Math.max(0, replay.startedAt + attemptMs - clock.now());
     },
+    hedgeDelay: ({ context }: { context: RequestContext }) => hedgeDelayMs(deps, context),
   };
 }

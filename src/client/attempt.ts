@@ -12,8 +12,8 @@ import type { CallScope } from './scope.js';
 
 /**
  * Accounts for one attempt on its breaker permit. The permit is released the moment the attempt ends —
- * including when the machine stops it (attempt timeout: a counted `timeout` failure; caller abort or total
- * deadline: `cancelled`) — even if the provider ignores its signal. A stopped attempt's late outcome is
+ * including when the machine stops it (attempt timeout: a counted `timeout` failure; caller abort, total
+ * deadline, a lost hedge race or any stopped `hedge`: `cancelled`) — even if the provider ignores its signal. A stopped attempt's late outcome is
  * ignored, so it cannot overwrite what later attempts recorded.
  */
 export function guardAttempt(
@@ -23,11 +23,15 @@ export function guardAttempt(
   permit: BreakerPermit,
   signal: AbortSignal,
   started = deps.clock.now(),
+  hedge = false,
 ) {
   const id = entry.provider.id;
+  const answersAtStart = scope.answers;
   const onStop = () => {
     const now = deps.clock.now();
-    if (scope.callerAborted || now >= scope.deadlineAt) permit.release({ kind: 'cancelled' });
+    // A hedge, or an attempt whose race another attempt won, is stopped by the race: never a breaker failure.
+    const lostRace = hedge || scope.answers > answersAtStart;
+    if (lostRace || scope.callerAborted || now >= scope.deadlineAt) permit.release({ kind: 'cancelled' });
     else {
       const error = new LLMError({ type: 'timeout', provider: id, code: 'attempt_timeout' });
       scope.lastErrorByProvider.set(id, 'timeout');
@@ -111,8 +115,9 @@ export async function runAttempt(
   request: LLMRequest,
   attempt: number,
   signal: AbortSignal,
+  hedge = false,
 ) {
-  const guard = guardAttempt(deps, scope, entry, permit, signal);
+  const guard = guardAttempt(deps, scope, entry, permit, signal, deps.clock.now(), hedge);
   try {
     const result = await entry.provider.call(request, { signal, requestId: scope.requestId, attempt });
     return checked(entry, result, guard);

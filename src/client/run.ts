@@ -15,6 +15,7 @@ import { callClock } from '../clock.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { FastCallRecord } from '../inspect/bridge.js';
 import type { RetryBudget } from '../retry-budget.js';
+import type { HedgeBudget } from '../routing/hedge-budget.js';
 import type { LLMRequest } from '../types.js';
 import type { CallRequest, CallResult, ParsedCall } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
@@ -35,6 +36,8 @@ export interface RunnerDeps {
   /** Calls on the fast path. */
   lane: FastLane;
   budget: RetryBudget;
+  /** The hedge budget, when hedging is on. */
+  hedgeBudget?: HedgeBudget | undefined;
   machine: AnyStateMachine;
   inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Hooks and telemetry, when any is on. */
@@ -67,10 +70,13 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
   const requestId = `req_${(++sequence).toString(36)}_${Math.floor(options.random() * 1e9).toString(36)}`;
   const startedAt = options.clock.now();
   deps.budget.recordCall();
+  deps.hedgeBudget?.recordCall();
   const observation = deps.observer?.callStarted(requestId, how.mode, startedAt, req.request);
   let running: Promise<CallResult<T>>;
   const { fastRecord } = deps;
-  if (how.mode === 'call' && (deps.inspect === undefined || fastRecord) && options.fastPath) {
+  // With hedging on, every call runs in the statechart, whose `attempting.hedging` state races the hedge.
+  const fast = options.fastPath && options.hedging === false;
+  if (how.mode === 'call' && (deps.inspect === undefined || fastRecord) && fast) {
     running = new Promise<CallResult<T>>((resolve, reject) => {
       const settle = fastRecord
         ? (result: CallResult<unknown>) => {
@@ -131,6 +137,8 @@ export async function runMachine<T>(
     lastErrorByProvider: new Map(),
     lastError: replay?.refusal,
     replay,
+    attemptsRunning: 0,
+    answers: 0,
     sink: how.mode === 'stream' ? how.sink : undefined,
   };
   const input = inputFor(deps, requestId, startedAt, req, how);
@@ -202,6 +210,17 @@ function inputFor(
       rateLimitWait: retry.rateLimitWait,
       firstTokenMs: timeouts.firstTokenMs ?? timeouts.attemptMs,
       idleMs: timeouts.idleMs ?? timeouts.attemptMs,
+      hedging:
+        options.hedging === false || how.mode !== 'call'
+          ? null
+          : {
+              mode: options.hedging.mode,
+              maxHedges: options.hedging.maxHedges,
+              delayMs:
+                typeof options.hedging.delayMs === 'number'
+                  ? options.hedging.delayMs
+                  : options.hedging.fallbackDelayMs,
+            },
     },
     features: {
       schema: req.schema !== undefined,
