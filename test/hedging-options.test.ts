@@ -8,10 +8,7 @@ import { setup } from './helpers/lifecycle.js';
 
 describe('hedging options', () => {
   it.each([
-    [
-      { hedging: { delayMs: -1 } },
-      /delayMs must be >= 0\s+→ at hedging\.delayMs/,
-    ],
+    [{ hedging: { delayMs: -1 } }, /delayMs must be >= 0\s+→ at hedging\.delayMs/],
     [
       { hedging: { delayMs: 'p42' } },
       /delayMs must be a number of ms >= 0 or one of[\s\S]*→ at hedging\.delayMs/,

@@ -32,7 +32,7 @@ export interface HedgeBudget {
   stats(): { calls: number; hedges: number };
 }
 
-/** A hedge budget on `clock`: hedges ≤ `minPerWindow` + `ratio` × calls over the last `windowMs`. */
+/** A hedge budget on `clock`: hedges ≤ `minPerWindow` + `ratio` × calls over the last `windowMs`, always. */
 export function createHedgeBudget(options: Required<HedgeBudgetOptions>, clock: Clock): HedgeBudget {
   const window = createRetryBudget(
     { ratio: options.ratio, windowMs: options.windowMs, minRetries: options.minPerWindow },
@@ -40,7 +40,11 @@ export function createHedgeBudget(options: Required<HedgeBudgetOptions>, clock: 
   );
   return {
     recordCall: () => window.recordCall(),
-    tryHedge: () => window.tryRetry(),
+    // Strictly within the bound (the retry budget admits while under it, which could end one over).
+    tryHedge: () => {
+      const { calls, retries } = window.stats();
+      return retries + 1 <= options.minPerWindow + options.ratio * calls && window.tryRetry();
+    },
     stats: () => {
       const { calls, retries } = window.stats();
       return { calls, hedges: retries };
