@@ -55,6 +55,10 @@ export function initialContext(input: RequestInput): RequestContext {
     backoffMs: 0,
     previousBackoffMs: null,
     draw: 0.5,
+    hedge: null,
+    hedges: 0,
+    primaryRunning: true,
+    raceNow: false,
   };
 }
 

@@ -4,6 +4,16 @@
  */
 import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import {
+  canHedge,
+  canRaceAfterFailure,
+  hedgeAnswerUpdate,
+  hedgeFailureUpdate,
+  hedgeRefusedUpdate,
+  primaryAnswerUpdate,
+  withHedgeStopped,
+  yieldToHedgeUpdate,
+} from './hedge-logic.js';
+import {
   answerUpdate,
   attemptsAtDeadline,
   canBackoff,
@@ -29,6 +39,7 @@ import type {
   CacheOutput,
   CallInput,
   CallOutput,
+  HedgeInput,
   PrepareInput,
   PrepareOutput,
   ReadCacheInput,
@@ -83,6 +94,15 @@ export const requestSetup = setup({
         'requestMachine: actor "streamProvider" was not provided; supply it with machine.provide({ actors })',
       );
     }),
+    /**
+     * Starts a hedge on another provider, reporting `hedge.started` (or `hedge.refused`), then `hedge.answered`
+     * or `hedge.failed`, to the parent; stopping it aborts the hedge's provider call.
+     */
+    hedgeProvider: fromCallback<RequestEvent, HedgeInput>(() => {
+      throw new Error(
+        'requestMachine: actor "hedgeProvider" was not provided; supply it with machine.provide({ actors })',
+      );
+    }),
   },
   guards: {
     foundProvider: ({ event }) => outputOf<SelectOutput>(event).provider !== null,
@@ -105,6 +125,10 @@ export const requestSetup = setup({
     hasStreamed: ({ context }) => context.streamedText.length > 0,
     streamCommitted: ({ context }) => streamCommitted(context),
     canResumeStream: ({ context }) => context.features.resumeStream && context.alternatives > 0,
+    canHedge: ({ context }) => canHedge(context),
+    canRaceAfterFailure: ({ context }) => canRaceAfterFailure(context),
+    hedgeInFlight: ({ context }) => context.hedge !== null,
+    primaryRunning: ({ context }) => context.primaryRunning,
   },
   actions: {
     useSelectedProvider: assign(({ context, event }) => {
@@ -151,7 +175,35 @@ export const requestSetup = setup({
       totalAttempts: context.totalAttempts + 1,
       attemptStartedAt: context.clockMs,
       attemptText: '',
+      hedge: null,
+      primaryRunning: true,
     })),
+    /** A hedge is being started: it counts against `maxHedges` whether it starts or is refused. */
+    countHedge: assign(({ context }) => ({ hedges: context.hedges + 1, raceNow: false })),
+    useHedgeProvider: assign(({ context, event }) =>
+      event.type === 'hedge.started'
+        ? {
+            hedge: {
+              provider: event.provider,
+              startedAt: event.at,
+              deadlineAt: context.attemptStartedAt + context.settings.attemptMs,
+            },
+            totalAttempts: context.totalAttempts + 1,
+            clockMs: event.at,
+          }
+        : {},
+    ),
+    recordHedgeRefused: assign(({ context, event }) => hedgeRefusedUpdate(context, event)),
+    useHedgeAnswer: assign(({ context, event }) =>
+      event.type === 'hedge.answered' ? hedgeAnswerUpdate(context, event.output) : {},
+    ),
+    recordHedgeFailure: assign(({ context, event }) =>
+      event.type === 'hedge.failed'
+        ? hedgeFailureUpdate(context, toFailure(event.failure, context.clockMs))
+        : {},
+    ),
+    yieldToHedge: assign(({ context, event }) => yieldToHedgeUpdate(context, errorOf(event, context))),
+    planRace: assign({ raceNow: true }),
     recordToken: assign(({ context, event }) => {
       if (event.type !== 'stream.token') return {};
       return {
@@ -178,16 +230,19 @@ export const requestSetup = setup({
       const request = resumeRequest(context);
       return { base: request, request, attemptText: '' };
     }),
-    recordAnswer: assign(({ context, event }) => {
-      const out = outputOf<CallOutput>(event);
-      return answerUpdate(context, out, out.text);
-    }),
+    recordAnswer: assign(({ context, event }) => primaryAnswerUpdate(context, outputOf<CallOutput>(event))),
     recordFailure: assign(({ context, event }) => failureUpdate(context, errorOf(event, context))),
     recordTimeout: assign(({ context }) => {
       const provider = context.provider?.id ?? '?';
       const { attemptMs } = context.settings;
       const message = `Attempt on ${provider} exceeded ${attemptMs} ms.`;
-      return timeoutUpdate(context, 'attempt_timeout', message, context.attemptStartedAt + attemptMs);
+      // A hedge carrying on alone is cut when the attempt it raced would have timed out.
+      const at =
+        context.hedge !== null && !context.primaryRunning
+          ? context.hedge.deadlineAt
+          : context.attemptStartedAt + attemptMs;
+      const attempts = withHedgeStopped(context, at, 'attempt_timeout');
+      return { ...timeoutUpdate({ ...context, attempts }, 'attempt_timeout', message, at), hedge: null };
     }),
     recordInvalidOutput: assign(({ context, event }) => {
       const failure = errorOf(event, context);
@@ -234,7 +289,11 @@ export const requestSetup = setup({
     markDeadlinePassed: assign(({ context }) => ({
       deadlinePassed: true,
       clockMs: context.deadlineAt,
-      attempts: attemptsAtDeadline(context, context.deadlineAt),
+      attempts: attemptsAtDeadline(
+        { ...context, attempts: withHedgeStopped(context, context.deadlineAt, 'total_deadline') },
+        context.deadlineAt,
+      ),
+      hedge: null,
       lastError: machineError(
         'timeout',
         `The call exceeded its total deadline of ${context.settings.totalMs} ms.`,
@@ -290,5 +349,8 @@ export const requestSetup = setup({
     backoffDelay: ({ context }) => context.backoffMs,
     firstTokenTimeout: ({ context }) => context.settings.firstTokenMs,
     idleTimeout: ({ context }) => context.settings.idleMs,
+    /** How long the attempt runs alone before a hedge starts (at once when racing after a failure). */
+    hedgeDelay: ({ context }) =>
+      context.raceNow ? 0 : (context.settings.hedging?.delayMs ?? context.settings.attemptMs),
   },
 });

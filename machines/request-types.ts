@@ -27,7 +27,8 @@ export type AttemptDecision =
   | 'fail'
   | 'skipped'
   | 'degrade'
-  | 'resume';
+  | 'resume'
+  | 'hedge';
 
 /** One entry of a call's history: an attempt on a provider, or a provider skipped by its breaker. */
 export interface AttemptRecord {
@@ -37,8 +38,11 @@ export interface AttemptRecord {
   /** Clock time the attempt started. */
   startedAt: number;
   durationMs: number;
-  /** `success`, the error type, or `skipped` when the breaker refused a permit. */
-  outcome: 'success' | 'skipped' | LLMErrorType;
+  /**
+   * `success`, the error type, `skipped` when the breaker refused a permit (or a hedge was refused), or
+   * `cancelled` for the losing attempt of a hedged race (aborted through its signal, never a breaker failure).
+   */
+  outcome: 'success' | 'skipped' | 'cancelled' | LLMErrorType;
   /** What the lifecycle did next. */
   decision: AttemptDecision;
   /** Machine-readable detail: `circuit_open`, `disabled`, an error code. */
@@ -54,6 +58,18 @@ export interface AttemptRecord {
   message?: string;
   /** Why the answer failed validation (the text the re-prompt sends back). */
   issues?: string;
+  /** True for an attempt started as a hedge (racing the attempt in flight on another provider). */
+  hedge?: true;
+}
+
+/** Hedging as a call runs with it (resolved from the client's `hedging` option). */
+export interface HedgeSettings {
+  /** `latency`: hedge an attempt running past the hedge delay; `on-failure`: race after a first failure. */
+  mode: 'latency' | 'on-failure';
+  /** Hedges per call at most. */
+  maxHedges: number;
+  /** The machine's own hedge delay (the runtime refines it from each provider's latency sketch). */
+  delayMs: number;
 }
 
 /** Numeric settings a call runs with (resolved from the client's options). */
@@ -79,6 +95,8 @@ export interface RequestSettings {
   firstTokenMs: number;
   /** Streaming: longest silence between tokens once the stream has started. */
   idleMs: number;
+  /** Hedged attempts (calls only, not streams); absent or null when hedging is off. */
+  hedging?: HedgeSettings | null;
 }
 
 /** Which optional capabilities this call has. */
@@ -161,6 +179,18 @@ export interface RequestContext extends RequestInput {
   previousBackoffMs: number | null;
   /** The uniform draw in [0, 1) that came with the last failure; jitter is computed from it. */
   draw: number;
+  /** The hedge in flight (started, not settled), racing the attempt on `provider` or carrying on alone. */
+  hedge: {
+    provider: ProviderRef;
+    startedAt: number /** When the attempt it raced times out. */;
+    deadlineAt: number;
+  } | null;
+  /** Hedges started or refused in this call (at most `settings.hedging.maxHedges`). */
+  hedges: number;
+  /** The attempt on `provider` is still running (false once it failed and a hedge carries on). */
+  primaryRunning: boolean;
+  /** `on-failure` hedging: the next attempt starts racing a hedge at once. */
+  raceNow: boolean;
 }
 
 /** Events sent to a request actor: the caller's abort, and what a streaming attempt reports. */
@@ -168,7 +198,11 @@ export type RequestEvent =
   | { type: 'request.abort'; at?: number; reason?: string }
   | { type: 'stream.token'; text: string; at: number }
   | { type: 'stream.end'; output: CallOutput }
-  | { type: 'stream.failed'; failure: ActorFailure };
+  | { type: 'stream.failed'; failure: ActorFailure }
+  | { type: 'hedge.started'; provider: ProviderRef; at: number }
+  | { type: 'hedge.refused'; provider: string | null; code: 'hedge_budget' | 'no_hedge_provider'; at: number }
+  | { type: 'hedge.answered'; output: CallOutput }
+  | { type: 'hedge.failed'; failure: ActorFailure };
 
 /** Output of `selectProvider`: the next provider to try, and those skipped on the way. */
 export interface SelectOutput {
@@ -260,6 +294,13 @@ export interface CallInput {
   request: LLMRequest;
   provider: ProviderRef | null;
   attempt: number;
+}
+/** Input of `hedgeProvider`: the same request, on a provider not yet tried in this call. */
+export interface HedgeInput {
+  requestId: string;
+  request: LLMRequest;
+  /** Providers the hedge must not go to (the one in flight and those already left). */
+  excluded: string[];
 }
 export interface ValidateInput {
   requestId: string;

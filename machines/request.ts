@@ -110,7 +110,8 @@ export const requestMachine = requestSetup.createMachine({
           },
         },
         attempting: {
-          description: 'One call to the provider under the per-attempt timeout, holding a breaker permit.',
+          description:
+            'One call to the provider under the per-attempt timeout, holding a breaker permit; with hedging on, a hedge on another provider may race it.',
           entry: 'startAttempt',
           invoke: {
             id: 'callProvider',
@@ -122,10 +123,58 @@ export const requestMachine = requestSetup.createMachine({
               attempt: context.attemptsOnProvider,
             }),
             onDone: { target: 'validating', actions: 'recordAnswer' },
-            onError: { target: 'deciding', actions: 'recordFailure' },
+            onError: [
+              // A racing hedge carries on as the call's attempt; the failure is recorded with decision `hedge`.
+              { guard: 'hedgeInFlight', actions: 'yieldToHedge' },
+              { target: 'deciding', actions: 'recordFailure' },
+            ],
           },
           after: {
             attemptTimeout: { target: 'deciding', actions: 'recordTimeout' },
+          },
+          initial: 'waiting',
+          states: {
+            waiting: {
+              description:
+                'The attempt runs alone; with hedging on, once the hedge delay passes (a fixed time, or a quantile of the provider’s observed latency) a hedge starts.',
+              after: { hedgeDelay: { guard: 'canHedge', target: 'hedging' } },
+            },
+            hedging: {
+              description:
+                'A hedge of the same request on the next eligible provider races the attempt; the first answer wins and the other is aborted (recorded as cancelled, never a breaker failure).',
+              entry: 'countHedge',
+              invoke: {
+                id: 'hedgeProvider',
+                src: 'hedgeProvider',
+                input: ({ context }) => ({
+                  requestId: context.requestId,
+                  request: context.request,
+                  excluded: context.provider ? [...context.excluded, context.provider.id] : context.excluded,
+                }),
+              },
+              on: {
+                'hedge.refused': {
+                  target: 'waiting',
+                  description: 'No hedge: the hedge budget is spent or no other provider can take it.',
+                  actions: 'recordHedgeRefused',
+                },
+                'hedge.answered': { target: '#request.active.validating', actions: 'useHedgeAnswer' },
+                'hedge.failed': [
+                  { guard: 'primaryRunning', target: 'waiting', actions: 'recordHedgeFailure' },
+                  { target: '#request.active.deciding', actions: 'recordHedgeFailure' },
+                ],
+              },
+              initial: 'launching',
+              states: {
+                launching: {
+                  description: 'Selects the hedge’s provider and asks the hedge budget.',
+                  on: { 'hedge.started': { target: 'racing', actions: 'useHedgeProvider' } },
+                },
+                racing: {
+                  description: 'Two attempts in flight on two providers.',
+                },
+              },
+            },
           },
         },
         validating: {
@@ -177,6 +226,11 @@ export const requestMachine = requestSetup.createMachine({
               guard: 'canTruncate',
               target: 'preparing',
               actions: { type: 'decide', params: { decision: 'truncate' } },
+            },
+            {
+              guard: and(['canRaceAfterFailure', 'retryBudgetAllows']),
+              target: 'dispatching',
+              actions: [{ type: 'decide', params: { decision: 'hedge' } }, 'planRace'],
             },
             {
               guard: and(['canRetryTimeout', 'retryBudgetAllows']),

@@ -17,7 +17,7 @@ import {
   serializeRequestModelState,
   statePath,
 } from '../src/testing/request-model.js';
-import { degradationInvariants } from './helpers/design-invariants.js';
+import { degradationInvariants, hedgingInvariants } from './helpers/design-invariants.js';
 import { executePath, type PathOutcome } from './helpers/request-path-executor.js';
 
 const configs = [
@@ -28,7 +28,9 @@ const configs = [
   { fallback: true },
   { stream: true, resumeStream: true, cache: true, simplified: true, fallback: true },
   { stream: true },
-];
+  { hedging: 'latency' },
+  { hedging: 'on-failure' },
+] as const;
 
 const allPaths = configs.flatMap((features) =>
   modelPaths(requestMachine, {
@@ -81,6 +83,12 @@ describe('request lifecycle: model-based', () => {
         }
         mismatches.push(...degradationInvariants(model, features).map((m) => `model ${m}`));
         mismatches.push(...degradationInvariants(runtime, features).map((m) => `runtime ${m}`));
+        for (const step of path.steps) {
+          const state = statePath(step.state.value);
+          mismatches.push(
+            ...hedgingInvariants(state, step.state as never).map((m) => `model ${state}: ${m}`),
+          );
+        }
         executed++;
       }
       expect(mismatches.slice(0, 5)).toEqual([]);

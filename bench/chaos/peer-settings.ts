@@ -50,4 +50,9 @@ export const PEER_SETTINGS: readonly PeerSetting[] = [
     peer: 'resilient-llm-adaptive',
     settings: 'routing part only: the common settings plus the adaptive concurrency limit (concurrency: {})',
   },
+  {
+    peer: 'resilient-llm-hedged',
+    settings:
+      "routing part only: the common settings plus hedging: {} (mode 'latency', delay the provider's p95 after 20 answers, 2 s before; 1 hedge per call; budget 10% of calls over 10 s)",
+  },
 ];

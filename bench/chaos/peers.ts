@@ -62,6 +62,7 @@ export const PEERS = [
   'resilient-llm-openMs-2s',
   'resilient-llm-defaults',
   'resilient-llm-adaptive',
+  'resilient-llm-hedged',
 ] as const;
 /** A contender's name. */
 export type PeerName = (typeof PEERS)[number];
@@ -180,7 +181,7 @@ function aiSdkPeer(urls: BaseUrls): Peer {
 /** `settings`: the chaos part's (5 s attempts, optional openMs), the common ones, or pure defaults. */
 function resilientPeer(
   urls: BaseUrls,
-  settings: { openMs?: number } | 'common' | 'defaults' | 'adaptive',
+  settings: { openMs?: number } | 'common' | 'defaults' | 'adaptive' | 'hedged',
 ): Peer {
   // The adapter sends the client's own request id; map it to the benchmark's logical id (set per call in
   // an AsyncLocalStorage) and drop x-attempt so the fault server counts attempts the same way for everyone.
@@ -213,9 +214,10 @@ function resilientPeer(
     inspect: false,
     ...(settings === 'defaults'
       ? {}
-      : settings === 'common' || settings === 'adaptive'
+      : settings === 'common' || settings === 'adaptive' || settings === 'hedged'
         ? {
             ...(settings === 'adaptive' ? { concurrency: {} } : {}),
+            ...(settings === 'hedged' ? { hedging: {} } : {}),
             timeouts: { attemptMs: COMMON.attemptMs },
             breaker: { openMs: COMMON.openMs },
             retry: { maxMs: COMMON.backoffCapMs },
@@ -277,6 +279,8 @@ export function createPeer(name: PeerName, urls: BaseUrls): Peer {
       return resilientPeer(urls, 'defaults');
     case 'resilient-llm-adaptive':
       return resilientPeer(urls, 'adaptive');
+    case 'resilient-llm-hedged':
+      return resilientPeer(urls, 'hedged');
   }
 }
 

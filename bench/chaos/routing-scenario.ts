@@ -13,16 +13,23 @@ import { type ChaosRow, type PeerReport, upstreamOf } from './run-chaos.js';
 import { chaosScenario, inOutage, LATENCY_MS, SCENARIO, SEED } from './scenario.js';
 
 /** Contenders of the routing part, in report order. */
-const ROUTING_PEERS: readonly PeerName[] = [
-  'oracle',
-  'openai-sdk',
-  'ai-sdk',
-  'cockatiel',
-  'opossum',
-  'resilient-llm',
-  'resilient-llm-defaults',
-  'resilient-llm-adaptive',
-];
+const ROUTING_PEERS: readonly PeerName[] = (
+  [
+    'oracle',
+    'openai-sdk',
+    'ai-sdk',
+    'cockatiel',
+    'opossum',
+    'resilient-llm',
+    'resilient-llm-defaults',
+    'resilient-llm-adaptive',
+    'resilient-llm-hedged',
+  ] as PeerName[]
+).filter((peer) => {
+  // BENCH_ROUTING_PEERS=a,b runs only those contenders (short checks; the full report runs them all).
+  const only = process.env.BENCH_ROUTING_PEERS?.split(',');
+  return only === undefined || only.includes(peer);
+});
 
 /** A routing row: the chaos row plus the reactive bound on calls to A in its outage. */
 export type RoutingRow = ChaosRow & {

@@ -26,6 +26,13 @@ import type { ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
+import {
+  type HedgeDeps,
+  hedgeDelayMs,
+  hedgeProviderActor,
+  isActorFailure,
+  raceChecked,
+} from './hedge-actor.js';
 import { takeReplay } from './replay.js';
 import { rewriteAfterFilter } from './rewrite.js';
 import { selectFrom } from './select.js';
@@ -62,7 +69,7 @@ async function raceWithClock<T>(
 }
 
 /** The actor implementations for `requestMachine.provide({ actors })`. */
-export function createRequestActors(deps: ActorDeps) {
+export function createRequestActors(deps: HedgeDeps) {
   const { clock, registry, options } = deps;
   const countTokens = options.hooks.countTokens ?? estimateTokens;
   const truncate = options.hooks.truncate ?? truncateRequest;
@@ -130,10 +137,15 @@ export function createRequestActors(deps: ActorDeps) {
       const replay = takeReplay(scope.replay, 'attempt');
       const entry = replay !== undefined ? replay.entry : registry.get(input.provider?.id ?? '');
       const permit = replay !== undefined ? replay.permit : takePermit(deps, scope, entry);
+      scope.attemptsRunning++;
+      let running = true;
       try {
-        const result: ProviderResult = replay
+        const answered: ProviderResult = replay
           ? await adoptAttempt(deps, scope, replay, signal)
           : await runAttempt(deps, scope, entry, permit, input.request, input.attempt, signal);
+        const result = raceChecked(deps, scope, answered, entry.provider.id);
+        scope.attemptsRunning--;
+        running = false;
         const out: CallOutput = { text: result.text, at: clock.now() };
         if (result.model !== undefined) out.model = result.model;
         if (result.usage !== undefined) out.usage = result.usage;
@@ -141,7 +153,9 @@ export function createRequestActors(deps: ActorDeps) {
         if (result.finishReason !== undefined) out.finishReason = result.finishReason;
         return out;
       } catch (error) {
-        throw fail(deps, scope, error as LLMError);
+        throw isActorFailure(error) ? error : fail(deps, scope, error as LLMError);
+      } finally {
+        if (running) scope.attemptsRunning--;
       }
     }),
 
@@ -206,6 +220,7 @@ export function createRequestActors(deps: ActorDeps) {
 
     callSimplified: callSimplifiedActor(deps),
     streamProvider: streamProviderActor(deps),
+    hedgeProvider: hedgeProviderActor(deps),
   };
 }
 
@@ -227,5 +242,6 @@ export function createRequestDelays(deps: ActorDeps) {
         ? attemptMs
         : Math.max(0, replay.startedAt + attemptMs - clock.now());
     },
+    hedgeDelay: ({ context }: { context: RequestContext }) => hedgeDelayMs(deps, context),
   };
 }

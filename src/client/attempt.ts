@@ -13,8 +13,8 @@ import { missingTextError, recordSuccess } from './steps.js';
 
 /**
  * Accounts for one attempt on its breaker permit. The permit is released the moment the attempt ends —
- * including when the machine stops it (attempt timeout: a counted `timeout` failure; caller abort or total
- * deadline: `cancelled`) — even if the provider ignores its signal. A stopped attempt's late outcome is
+ * including when the machine stops it (attempt timeout: a counted `timeout` failure; caller abort, total
+ * deadline, a lost hedge race or any stopped `hedge`: `cancelled`) — even if the provider ignores its signal. A stopped attempt's late outcome is
  * ignored, so it cannot overwrite what later attempts recorded.
  */
 export function guardAttempt(
@@ -24,15 +24,19 @@ export function guardAttempt(
   permit: BreakerPermit,
   signal: AbortSignal,
   started = deps.clock.now(),
+  hedge = false,
 ) {
   const id = entry.provider.id;
   // Once the attempt has ended, stopping its actor (the machine leaving the state on the attempt's own
   // outcome) records nothing more: a stream's failure must not be overwritten by a timeout.
   let ended = false;
+  const answersAtStart = scope.answers;
   const onStop = () => {
     if (ended) return;
     const now = deps.clock.now();
-    if (scope.callerAborted || now >= scope.deadlineAt) permit.release({ kind: 'cancelled' });
+    // A hedge, or an attempt whose race another attempt won, is stopped by the race: never a breaker failure.
+    const lostRace = hedge || scope.answers > answersAtStart;
+    if (lostRace || scope.callerAborted || now >= scope.deadlineAt) permit.release({ kind: 'cancelled' });
     else {
       const error = new LLMError({ type: 'timeout', provider: id, code: 'attempt_timeout' });
       scope.lastErrorByProvider.set(id, 'timeout');
@@ -113,8 +117,9 @@ export async function runAttempt(
   request: LLMRequest,
   attempt: number,
   signal: AbortSignal,
+  hedge = false,
 ) {
-  const guard = guardAttempt(deps, scope, entry, permit, signal);
+  const guard = guardAttempt(deps, scope, entry, permit, signal, deps.clock.now(), hedge);
   try {
     const result = await entry.provider.call(request, { signal, requestId: scope.requestId, attempt });
     return checked(entry, result, guard);

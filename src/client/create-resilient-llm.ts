@@ -9,6 +9,7 @@ import { LLMError } from '../errors/llm-error.js';
 import type { FastPathObserver } from '../inspect/bridge.js';
 import { createInspectBridge } from '../inspect/lazy-bridge.js';
 import { createRetryBudget } from '../retry-budget.js';
+import { createHedgeBudget } from '../routing/hedge-budget.js';
 import { createClientObserver } from '../telemetry/create-observer.js';
 import { createRequestActors, createRequestDelays } from './actors.js';
 import { type CallRequest, type CallResult, parseCallRequest, type StreamRequest } from './call-request.js';
@@ -65,6 +66,8 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     ...(resolved.store ? { store: resolved.store } : {}),
   };
   const budget = createRetryBudget(resolved.retry.budget, clock);
+  const hedgeBudget =
+    resolved.hedging === false ? undefined : createHedgeBudget(resolved.hedging.budget, clock);
   // Observation (hooks, OpenTelemetry): every attempt goes through the wrapped providers, on either path.
   const observer = createClientObserver({
     hooks: resolved.hooks,
@@ -89,7 +92,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
   const keepAlive = createKeepAlive();
   let stopped = false;
 
-  const actorDeps = { options: resolved, registry, scopes, clock };
+  const actorDeps = { options: resolved, registry, scopes, clock, hedgeBudget };
   const machine = requestMachine.provide({
     actors: createRequestActors(actorDeps),
     delays: createRequestDelays(actorDeps),
@@ -103,6 +106,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     actors,
     lane,
     budget,
+    hedgeBudget,
     machine,
     inspect,
     observer,

@@ -20,6 +20,7 @@ import type { ObservationHooks, TelemetryOptions } from '../telemetry/types.js';
 import type { Cache, LLMRequest, Provider } from '../types.js';
 import { defaultValidationLimits, type ValidationLimits } from '../validation/validate.js';
 import { DEFAULT_CONTENT_FILTER_INSTRUCTION } from './content-filter-instruction.js';
+import { type HedgingOptions, hedgingSchema } from './hedging-options.js';
 
 /** Deadlines, in ms. */
 export interface TimeoutOptions {
@@ -109,6 +110,13 @@ export interface ResilientLLMOptions {
    * @default false
    */
   concurrency?: ConcurrencyLimitOptions | false;
+  /**
+   * Hedged attempts (see `HedgingOptions`): an attempt running past its provider's observed latency quantile
+   * (or a fixed delay) is raced by the same request on the next eligible provider, within a hedge budget;
+   * the loser is aborted and never counts as a breaker failure. Calls only. While on, the fast path is off.
+   * @default false
+   */
+  hedging?: HedgingOptions | false | undefined;
   /** Deadlines. @default { attemptMs: 30_000, totalMs: 120_000, timeoutRetries: 1 } */
   timeouts?: TimeoutOptions;
   /**
@@ -237,6 +245,7 @@ const optionsSchema = z.strictObject({
         .refine((c) => c.min <= c.max, 'min must be <= max'),
     ])
     .default(false),
+  hedging: hedgingSchema,
   timeouts: z
     .strictObject({
       attemptMs: ms('attemptMs').default(30_000),

@@ -15,6 +15,7 @@ import { callClock } from '../clock.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { FastCallRecord } from '../inspect/bridge.js';
 import type { RetryBudget } from '../retry-budget.js';
+import type { HedgeBudget } from '../routing/hedge-budget.js';
 import type { LLMRequest } from '../types.js';
 import type { CallRequest, CallResult, ParsedCall } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
@@ -37,6 +38,8 @@ export interface RunnerDeps {
   /** Calls on the fast path. */
   lane: FastLane;
   budget: RetryBudget;
+  /** The hedge budget, when hedging is on. */
+  hedgeBudget?: HedgeBudget | undefined;
   machine: AnyStateMachine;
   inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Hooks and telemetry, when any is on. */
@@ -69,10 +72,13 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
   const requestId = `req_${(++sequence).toString(36)}_${Math.floor(options.random() * 1e9).toString(36)}`;
   const startedAt = options.clock.now();
   deps.budget.recordCall();
+  deps.hedgeBudget?.recordCall();
   const observation = deps.observer?.callStarted(requestId, how.mode, startedAt, req.request);
   let running: Promise<CallResult<T>>;
   const { fastRecord } = deps;
-  if (how.mode === 'call' && (deps.inspect === undefined || fastRecord) && options.fastPath) {
+  // With hedging on, every call runs in the statechart, whose `attempting.hedging` state races the hedge.
+  const fast = options.fastPath && options.hedging === false;
+  if (how.mode === 'call' && (deps.inspect === undefined || fastRecord) && fast) {
     running = new Promise<CallResult<T>>((resolve, reject) => {
       const settle = fastRecord
         ? (result: CallResult<unknown>) => {
@@ -133,6 +139,8 @@ export async function runMachine<T>(
     lastErrorByProvider: new Map(),
     lastError: replay?.refusal,
     replay,
+    attemptsRunning: 0,
+    answers: 0,
     sink: how.mode === 'stream' ? how.sink : undefined,
   };
   const input = inputFor(deps, requestId, startedAt, req, how);
@@ -192,7 +200,7 @@ function inputFor(
     mode: how.mode,
     providerCount: registry.ranked().length,
     fallback: degradation.fallback ?? null,
-    settings: settingsOf(options),
+    settings: settingsOf(options, how.mode),
     features: {
       schema: req.schema !== undefined,
       cache: writesCache(options, req.cacheKey),
@@ -205,11 +213,11 @@ function inputFor(
 }
 
 /** The machine's settings, built once per client (they depend on its options only; the machine never changes them). */
-const settingsByOptions = new WeakMap<ResolvedOptions, RequestSettings>();
-function settingsOf(options: ResolvedOptions): RequestSettings {
-  const known = settingsByOptions.get(options);
+const settingsByOptions = new WeakMap<ResolvedOptions, Partial<Record<RunMode['mode'], RequestSettings>>>();
+function settingsOf(options: ResolvedOptions, mode: RunMode['mode']): RequestSettings {
+  const known = settingsByOptions.get(options)?.[mode];
   if (known !== undefined) return known;
-  const { timeouts, retry } = options;
+  const { timeouts, retry, hedging } = options;
   const settings: RequestSettings = {
     maxAttempts: retry.maxAttempts,
     maxReprompts: options.validation.maxReprompts,
@@ -222,8 +230,17 @@ function settingsOf(options: ResolvedOptions): RequestSettings {
     rateLimitWait: retry.rateLimitWait,
     firstTokenMs: timeouts.firstTokenMs ?? timeouts.attemptMs,
     idleMs: timeouts.idleMs ?? timeouts.attemptMs,
+    // Streams are not hedged: tokens already sent to the caller cannot be raced.
+    hedging:
+      hedging === false || mode !== 'call'
+        ? null
+        : {
+            mode: hedging.mode,
+            maxHedges: hedging.maxHedges,
+            delayMs: typeof hedging.delayMs === 'number' ? hedging.delayMs : hedging.fallbackDelayMs,
+          },
   };
-  settingsByOptions.set(options, settings);
+  settingsByOptions.set(options, { ...settingsByOptions.get(options), [mode]: settings });
   return settings;
 }
 

@@ -27,6 +27,10 @@ export interface CallScope {
   lastError: LLMError | undefined;
   /** The fast path's first attempt, when the statechart took the call over from it. */
   readonly replay: Replay | undefined;
+  /** Attempts of this call waiting on a provider now (more than one only while a hedge races). */
+  attemptsRunning: number;
+  /** Answers that won this call's attempts so far; an attempt stopped after one arrived lost a race. */
+  answers: number;
   /** Streaming: where tokens go, in order, as they arrive. */
   readonly sink: ((text: string) => void) | undefined;
 }

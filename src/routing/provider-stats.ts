@@ -7,6 +7,7 @@ import type { BreakerOutcome, BreakerPermit } from '../breaker/types.js';
 import type { Clock } from '../clock.js';
 import { Admission, type AdmissionDecision, type AdmissionOptions } from './admission.js';
 import { ConcurrencyLimit, type ConcurrencyLimitOptions } from './concurrency-limit.js';
+import { LatencySketch } from './latency-sketch.js';
 
 /** Weight of the newest sample in the latency EWMA. */
 const LATENCY_ALPHA = 0.2;
@@ -17,6 +18,8 @@ export class ProviderStats {
   inFlight = 0;
   /** EWMA of the durations of answered attempts, in ms; undefined before the first answer. */
   latencyMs: number | undefined = undefined;
+  /** Recent answered-attempt durations, for quantile hedge delays. */
+  readonly sketch = new LatencySketch();
   /** Rate-limit admission; undefined when `retry.rateLimitCooldown` is off. */
   readonly admission: Admission | undefined;
 
@@ -44,6 +47,7 @@ export class ProviderStats {
 
   /** Adds one answered attempt's duration to the latency estimate. */
   observeLatency(durationMs: number): void {
+    this.sketch.add(durationMs);
     this.latencyMs =
       this.latencyMs === undefined
         ? durationMs

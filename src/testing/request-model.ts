@@ -5,6 +5,7 @@
  * serializeRequestModelState })` explores it.
  */
 import type { EventObject, SnapshotFrom } from 'xstate';
+import { canHedge } from '../../machines/hedge-logic.js';
 import type { requestMachine } from '../../machines/request.js';
 import type { RequestContext, RequestFeatures, RequestInput } from '../../machines/request-types.js';
 import { defaultRetryable, type LLMErrorType } from '../errors/llm-error.js';
@@ -31,11 +32,18 @@ const SIMPLIFIABLE = new Set<string>(['context_length', 'content_filtered', 'inv
 /** The model's valid answer: text and parsed data. */
 export const MODEL_ANSWER = { text: '{"answer":"42"}', data: { answer: '42' } } as const;
 
-/** A model input: 2 providers, small bounds, the given features. */
+/** The model's hedge delay (ms): attempts that end while a hedge races them take longer than this. */
+export const MODEL_HEDGE_DELAY_MS = 100;
+
+/** A model input: 2 providers, small bounds, the given features (and hedging in the given mode). */
 export function requestModelInput(
-  features: Partial<RequestFeatures> & { fallback?: boolean; stream?: boolean } = {},
+  features: Partial<RequestFeatures> & {
+    fallback?: boolean;
+    stream?: boolean;
+    hedging?: 'latency' | 'on-failure';
+  } = {},
 ): RequestInput {
-  const { fallback, stream, ...rest } = features;
+  const { fallback, stream, hedging, ...rest } = features;
   return {
     requestId: 'model',
     request: {
@@ -56,6 +64,7 @@ export function requestModelInput(
       rateLimitWait: 'lastResort',
       firstTokenMs: 1_000,
       idleMs: 1_000,
+      hedging: hedging ? { mode: hedging, maxHedges: 1, delayMs: MODEL_HEDGE_DELAY_MS } : null,
     },
     features: {
       schema: false,
@@ -91,6 +100,19 @@ const failed = (
     },
   }) as EventObject;
 
+/** The failure an actor reports, as it travels on a `*.failed` event. */
+function failedWith(context: RequestContext, type: LLMErrorType) {
+  return {
+    error: { name: 'LLMError', type, message: type, retryable: defaultRetryable[type] },
+    at: context.clockMs,
+  };
+}
+
+/** The latest answer beat a racing attempt (its record follows the loser's `hedge_lost` record). */
+function wonRace(context: RequestContext): boolean {
+  return context.attempts.at(-2)?.code === 'hedge_lost';
+}
+
 /** Where the machine is, as `active.attempting`. */
 export function statePath(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -113,7 +135,10 @@ export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
   const context = snapshot.context;
   const at = context.clockMs;
   const first =
-    context.totalAttempts === 1 && context.excluded.length === 0 && context.clockMs === context.startedAt;
+    context.totalAttempts === 1 &&
+    context.excluded.length === 0 &&
+    context.clockMs === context.startedAt &&
+    context.hedges === 0;
   switch (statePath(snapshot.value)) {
     case 'active.selecting':
       return context.excluded.length < context.providerCount
@@ -128,20 +153,54 @@ export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
         ...(forced || !context.rewritten ? [failed('prepareRequest', context, 'context_length')] : []),
       ];
     }
-    case 'active.attempting':
+    case 'active.attempting.waiting': {
+      // While a hedge may start, its delay (shorter than the attempt's and the call's) passes before them.
+      const hedgeFirst = canHedge(context);
+      const hedgeDelay = { type: 'xstate.after.hedgeDelay.request.active.attempting.waiting' };
+      // Racing after a failure: the hedge starts at once, before anything else can happen.
+      if (hedgeFirst && context.raceNow) return [hedgeDelay];
       return [
+        ...(hedgeFirst ? [hedgeDelay] : []),
         done('callProvider', { text: MODEL_ANSWER.text, at }),
         ...MODEL_PROVIDER_ERRORS.map((e) =>
           failed('callProvider', context, e.type, e.retryAfterMs ? { retryAfterMs: e.retryAfterMs } : {}),
         ),
-        { type: 'xstate.after.attemptTimeout.request.active.attempting' },
+        ...(hedgeFirst ? [] : [{ type: 'xstate.after.attemptTimeout.request.active.attempting' }]),
         ...(first
           ? [
-              { type: 'xstate.after.totalDeadline.request.active' },
+              ...(hedgeFirst ? [] : [{ type: 'xstate.after.totalDeadline.request.active' }]),
               { type: 'request.abort', at } as EventObject,
             ]
           : []),
       ];
+    }
+    case 'active.attempting.hedging.launching': {
+      const taken = new Set([...context.excluded, context.provider?.id]);
+      const next = Array.from({ length: context.providerCount }, (_, i) => `p${i}`).find(
+        (id) => !taken.has(id),
+      );
+      return [
+        ...(next ? [{ type: 'hedge.started', provider: { id: next }, at } as EventObject] : []),
+        { type: 'hedge.refused', provider: next ?? null, code: 'hedge_budget', at } as EventObject,
+      ];
+    }
+    case 'active.attempting.hedging.racing': {
+      const hedgeFailure = { type: 'hedge.failed', failure: failedWith(context, 'provider_error') };
+      return [
+        { type: 'hedge.answered', output: { text: MODEL_ANSWER.text, at } } as EventObject,
+        hedgeFailure as EventObject,
+        { type: 'xstate.after.attemptTimeout.request.active.attempting' },
+        ...(context.primaryRunning
+          ? [
+              done('callProvider', { text: MODEL_ANSWER.text, at }),
+              failed('callProvider', context, 'provider_error'),
+              ...(context.features.schema
+                ? [failed('callProvider', context, 'invalid_response', {}, { validation: 'bad' })]
+                : []),
+            ]
+          : []),
+      ];
+    }
     case 'active.streaming.awaitingFirstToken':
     case 'active.streaming.receiving': {
       const receiving = statePath(snapshot.value).endsWith('receiving');
@@ -180,7 +239,8 @@ export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
     case 'active.validating':
       return [
         done('validateOutput', { data: MODEL_ANSWER.data, at }),
-        ...(context.features.schema
+        // An answer that won a race was checked before it won (an invalid one would not have won).
+        ...(context.features.schema && !wonRace(context)
           ? [failed('validateOutput', context, 'invalid_response', {}, { validation: 'bad' })]
           : []),
       ];
@@ -238,6 +298,11 @@ export function serializeRequestModelState(snapshot: RequestSnapshot): string {
     hasSimplifiable(c),
     c.attemptText.length > 0,
     c.streamedText.length > 0,
+    c.hedges,
+    c.hedge !== null,
+    c.primaryRunning,
+    c.raceNow,
+    wonRace(c),
     snapshot.status,
   ]);
 }

@@ -4,6 +4,7 @@
  * when the runtime agrees with it.
  */
 import type { BreakerContext } from '../../machines/circuit-breaker-types.js';
+import type { RequestContext } from '../../machines/request-types.js';
 
 /** A breaker snapshot as paths carry it. */
 interface BreakerStep {
@@ -66,6 +67,43 @@ export function degradationInvariants(states: readonly string[], features: { cac
   }
   if (features.cache && steps.length > 0 && steps[0] !== 'degrading.cache') {
     broken.push(`degradation skipped the cache: ${steps.join(' → ')}`);
+  }
+  return broken;
+}
+
+/** What hedging invariants read of a request step. */
+interface RequestStep {
+  value: unknown;
+  status: string;
+  context: RequestContext;
+}
+
+/**
+ * What the design says of hedging on one request step (`state` is the path, e.g. `active.attempting.waiting`):
+ * at most `1 + maxHedges` attempts in flight and at most `maxHedges` hedges per call; a hedge only exists
+ * while attempting and never goes to the provider in flight or one the call already left; an answer comes
+ * from the provider of the last successful attempt record.
+ */
+export function hedgingInvariants(state: string, step: RequestStep): string[] {
+  const broken: string[] = [];
+  const { context } = step;
+  const maxHedges = context.settings.hedging?.maxHedges ?? 0;
+  const attempting = state.startsWith('active.attempting');
+  const inFlight = (attempting && context.primaryRunning ? 1 : 0) + (context.hedge !== null ? 1 : 0);
+  if (inFlight > 1 + maxHedges) broken.push(`${inFlight} attempts in flight > 1 + maxHedges ${maxHedges}`);
+  if (context.hedges > maxHedges) broken.push(`${context.hedges} hedges > maxHedges ${maxHedges}`);
+  const hedge = context.hedge;
+  if (hedge !== null) {
+    if (!attempting) broken.push(`a hedge in flight in ${state}`);
+    if (context.excluded.includes(hedge.provider.id))
+      broken.push(`hedge on ${hedge.provider.id}, which the call left`);
+    if (context.primaryRunning && hedge.provider.id === context.provider?.id)
+      broken.push(`hedge on ${hedge.provider.id}, the provider in flight`);
+  }
+  if (step.status === 'done' && context.answer?.source === 'primary') {
+    const winner = context.attempts.filter((a) => a.outcome === 'success').at(-1);
+    if (winner?.provider !== context.answer.provider)
+      broken.push(`answer from ${context.answer.provider}, last success on ${winner?.provider}`);
   }
   return broken;
 }

@@ -11,14 +11,20 @@ import { createResilientLLM } from '../../src/client/create-resilient-llm.js';
 import { LLMError, type LLMErrorType } from '../../src/errors/llm-error.js';
 import { settleWithClock } from '../../src/testing/drive-clock.js';
 import { type FaultStep, faultyProvider } from '../../src/testing/faulty-provider.js';
-import { MODEL_ANSWER, statePath } from '../../src/testing/request-model.js';
+import { MODEL_ANSWER, MODEL_HEDGE_DELAY_MS, statePath } from '../../src/testing/request-model.js';
 import type { Cache, LLMRequest } from '../../src/types.js';
 
 type Snapshot = SnapshotFrom<typeof requestMachine>;
 type Step = { event: EventObject; state: Snapshot };
 type ProviderBehaviour =
-  | { kind: 'valid' | 'invalid' | 'hang' | 'abort'; text?: string | undefined }
-  | { kind: 'error'; type: LLMErrorType; retryAfterMs?: number; text?: string | undefined };
+  | { kind: 'valid' | 'invalid' | 'hang' | 'abort'; text?: string | undefined; delayMs?: number }
+  | { kind: 'error'; type: LLMErrorType; retryAfterMs?: number; text?: string | undefined; delayMs?: number };
+
+/** Hedged races: an attempt that ends while racing ends this long after it started (past the hedge delay). */
+const RACED_PRIMARY_MS = MODEL_HEDGE_DELAY_MS + 50;
+/** A hedge ending before the attempt it races (whenever that hedge started), or after it. */
+const HEDGE_FIRST_MS = 20;
+const HEDGE_LATER_MS = 2 * MODEL_HEDGE_DELAY_MS;
 
 /** Behaviour queues built from a path. */
 interface Script {
@@ -29,6 +35,8 @@ interface Script {
   truncate: Array<'progress' | 'none'>;
   tinyWindow: Set<string>;
   deadline: boolean;
+  /** The path has a hedge refused by the budget. */
+  hedgeRefused: boolean;
 }
 
 const eventType = (e: EventObject) => e.type;
@@ -46,6 +54,26 @@ export function scriptOf(steps: readonly Step[]): Script {
     truncate: [],
     tinyWindow: new Set(),
     deadline: false,
+    hedgeRefused: false,
+  };
+  // While a hedge may race, calls are started before they end: their behaviours are reserved in call order
+  // (the attempt in flight, then the hedge) and filled in when the path says how each one ended.
+  let primarySlot: ProviderBehaviour | undefined;
+  let hedgeSlot: ProviderBehaviour | undefined;
+  /** The attempt in flight ended; unless it failed (the hedge carries on), a racing hedge lost or was cut. */
+  const endPrimary = (b: ProviderBehaviour, raced = true) => {
+    if (primarySlot === undefined) {
+      script.provider.push(b);
+      return;
+    }
+    Object.assign(primarySlot, b, raced ? { delayMs: RACED_PRIMARY_MS } : {});
+    primarySlot = undefined;
+    if (b.kind !== 'error' && b.kind !== 'invalid') hedgeSlot = undefined; // it hangs until aborted
+  };
+  const endHedge = (b: ProviderBehaviour) => {
+    if (hedgeSlot === undefined) return;
+    Object.assign(hedgeSlot, b, { delayMs: primarySlot === undefined ? HEDGE_LATER_MS : HEDGE_FIRST_MS });
+    hedgeSlot = undefined;
   };
   let tokens = 0; // tokens of the streamed attempt in progress
   const streamed = () => {
@@ -68,29 +96,56 @@ export function scriptOf(steps: readonly Step[]): Script {
         break;
       case 'xstate.done.actor.callProvider': {
         const next = steps[i + 1]?.event.type;
-        script.provider.push({ kind: next === 'xstate.error.actor.validateOutput' ? 'invalid' : 'valid' });
+        endPrimary({ kind: next === 'xstate.error.actor.validateOutput' ? 'invalid' : 'valid' });
         break;
       }
       case 'xstate.error.actor.callProvider': {
         const { type, retryAfterMs } = errorTypeOf(e);
-        script.provider.push({
-          kind: 'error',
-          type,
-          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-        });
+        if (type === 'invalid_response') {
+          endPrimary({ kind: 'invalid' }); // raced: an invalid answer does not win, it fails the attempt
+          break;
+        }
+        endPrimary({ kind: 'error', type, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
         break;
       }
+      case 'xstate.after.hedgeDelay.request.active.attempting.waiting':
+        primarySlot = { kind: 'hang' };
+        script.provider.push(primarySlot);
+        break;
+      case 'hedge.started':
+        hedgeSlot = { kind: 'hang' };
+        script.provider.push(hedgeSlot);
+        break;
+      case 'hedge.refused':
+        script.hedgeRefused = true;
+        break;
+      case 'hedge.answered': {
+        const next = steps[i + 1]?.event.type;
+        endHedge({ kind: next === 'xstate.error.actor.validateOutput' ? 'invalid' : 'valid' });
+        primarySlot = undefined; // the attempt it raced lost: it hangs until aborted
+        break;
+      }
+      case 'hedge.failed':
+        endHedge({ kind: 'error', type: 'provider_error' });
+        break;
       case 'xstate.after.attemptTimeout.request.active.attempting':
+        if (primarySlot !== undefined || hedgeSlot !== undefined) {
+          primarySlot = undefined;
+          hedgeSlot = undefined; // both reserved calls hang
+          break;
+        }
+        script.provider.push({ kind: 'hang', text: streamed() });
+        break;
       case 'xstate.after.firstTokenTimeout.request.active.streaming.awaitingFirstToken':
       case 'xstate.after.idleTimeout.request.active.streaming.receiving':
         script.provider.push({ kind: 'hang', text: streamed() });
         break;
       case 'xstate.after.totalDeadline.request.active':
-        script.provider.push({ kind: 'hang', text: streamed() });
+        endPrimary({ kind: 'hang', text: streamed() }, false);
         script.deadline = true;
         break;
       case 'request.abort':
-        script.provider.push({ kind: 'abort', text: streamed() });
+        endPrimary({ kind: 'abort', text: streamed() }, false);
         break;
       case 'stream.token':
         tokens++;
@@ -175,9 +230,9 @@ export async function executePath(
     if (!b) return { error: 'provider_error' };
     switch (b.kind) {
       case 'valid':
-        return { text: b.text ?? MODEL_ANSWER.text };
+        return { text: b.text ?? MODEL_ANSWER.text, ...(b.delayMs ? { delayMs: b.delayMs } : {}) };
       case 'invalid':
-        return { text: 'no json here' };
+        return { text: 'no json here', ...(b.delayMs ? { delayMs: b.delayMs } : {}) };
       case 'hang':
         return { hang: true, ...(b.text ? { afterText: b.text } : {}) };
       case 'abort':
@@ -186,6 +241,7 @@ export async function executePath(
       case 'error':
         return {
           error: b.type,
+          ...(b.delayMs ? { delayMs: b.delayMs } : {}),
           ...(b.retryAfterMs !== undefined ? { retryAfterMs: b.retryAfterMs } : {}),
           ...(b.text ? { afterText: b.text } : {}),
         };
@@ -231,6 +287,16 @@ export async function executePath(
       timeoutRetries: first.settings.timeoutRetries,
     },
     breaker: { failureThreshold: 100 },
+    ...(first.settings.hedging
+      ? {
+          hedging: {
+            mode: first.settings.hedging.mode,
+            delayMs: MODEL_HEDGE_DELAY_MS,
+            maxHedges: first.settings.hedging.maxHedges,
+            budget: script.hedgeRefused ? { ratio: 0, minPerWindow: 0 } : { ratio: 1, minPerWindow: 10 },
+          },
+        }
+      : {}),
     degradation: {
       ...(features.cache ? { cache } : {}),
       ...(features.simplified ? { simplifiedPrompt: 'Simplify.' } : {}),

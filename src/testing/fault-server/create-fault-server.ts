@@ -26,6 +26,8 @@ export interface FaultServer {
   stats(): FaultServerStats;
   /** Every request seen since start or the last reset, in arrival order. */
   requests(): FaultRequestRecord[];
+  /** Requests being answered now: 0 once every hung request's connection was closed by its client. */
+  open(): number;
   /** Clears stats, the request log and the per-request attempt counters. */
   reset(): void;
   /** Stops listening and destroys every open connection, hung ones included. */
@@ -176,6 +178,7 @@ export async function createFaultServer(options?: FaultServerOptions): Promise<F
     },
     stats,
     requests: () => log.map((record) => ({ ...record, headers: { ...record.headers } })),
+    open: () => inFlight.size,
     reset: () => {
       log = [];
       callCounts = new Map();

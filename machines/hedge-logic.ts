@@ -1,0 +1,168 @@
+/**
+ * Pure logic of hedged attempts: when a hedge may start, and how the race's outcomes change the context.
+ * The hedge races the attempt in flight on `context.provider`; the first answer wins, the other attempt is
+ * stopped (its record says `cancelled`, code `hedge_lost`). When the attempt in flight fails first, the hedge
+ * carries on as the call's current attempt (`yieldToHedge`).
+ */
+import { answerUpdate, failureUpdate, withAttempt } from './request-logic.js';
+import type {
+  ActorFailure,
+  AttemptRecord,
+  CallOutput,
+  RequestContext,
+  RequestEvent,
+} from './request-types.js';
+import type { LLMErrorType } from './vocabulary.js';
+
+/** Error types after which `on-failure` hedging races a retry against the next provider. */
+const RACE_AFTER: ReadonlySet<LLMErrorType> = new Set(['provider_error', 'timeout', 'unknown']);
+
+/** A hedge may start now: hedging on, hedges left, none in flight, the attempt still running, someone else to ask. */
+export function canHedge(context: RequestContext): boolean {
+  const hedging = context.settings.hedging;
+  if (!hedging || context.mode !== 'call') return false;
+  if (hedging.mode === 'on-failure' && !context.raceNow) return false;
+  return (
+    context.hedges < hedging.maxHedges &&
+    context.hedge === null &&
+    context.primaryRunning &&
+    context.alternatives > 0
+  );
+}
+
+/** `on-failure` hedging: after a retryable failure, retry here while a hedge races on the next provider. */
+export function canRaceAfterFailure(context: RequestContext): boolean {
+  const hedging = context.settings.hedging;
+  const error = context.lastError;
+  if (hedging?.mode !== 'on-failure' || context.mode !== 'call' || !error) return false;
+  return (
+    RACE_AFTER.has(error.type) &&
+    error.retryable &&
+    context.hedges < hedging.maxHedges &&
+    context.alternatives > 0 &&
+    context.attemptsOnProvider < context.settings.maxAttempts &&
+    context.settings.attemptMs < context.deadlineAt - context.clockMs
+  );
+}
+
+/** The record of an attempt stopped at `at` because the race was decided elsewhere (or cut by a deadline). */
+function cancelledRecord(
+  provider: string,
+  attempt: number,
+  startedAt: number,
+  at: number,
+  code: string,
+  hedge: boolean,
+): AttemptRecord {
+  return {
+    provider,
+    attempt,
+    startedAt,
+    durationMs: Math.max(0, at - startedAt),
+    outcome: 'cancelled',
+    decision: 'hedge',
+    code,
+    ...(hedge ? { hedge: true as const } : {}),
+  };
+}
+
+/** The attempts with the racing hedge recorded as stopped at `at` (when one is racing). */
+export function withHedgeStopped(context: RequestContext, at: number, code: string): AttemptRecord[] {
+  const { hedge } = context;
+  if (hedge === null || !context.primaryRunning) return context.attempts;
+  return withAttempt(context, cancelledRecord(hedge.provider.id, 1, hedge.startedAt, at, code, true));
+}
+
+/** The attempt on `provider` answered first: the racing hedge lost. */
+export function primaryAnswerUpdate(context: RequestContext, out: CallOutput): Partial<RequestContext> {
+  const attempts = withHedgeStopped(context, out.at, 'hedge_lost');
+  return { ...answerUpdate({ ...context, attempts }, out, out.text), hedge: null };
+}
+
+/** The context with the hedge as the current attempt (the attempt it raced is over). */
+function hedgeAsCurrent(context: RequestContext): RequestContext {
+  const { hedge, provider } = context;
+  if (hedge === null) return context;
+  return {
+    ...context,
+    provider: hedge.provider,
+    excluded: provider ? [...context.excluded, provider.id] : context.excluded,
+    alternatives: Math.max(0, context.alternatives - 1),
+    attemptsOnProvider: 1,
+    timeoutsOnProvider: 0,
+    attemptStartedAt: hedge.startedAt,
+    previousBackoffMs: null,
+    truncated: false,
+    primaryRunning: false,
+  };
+}
+
+/** The attempt in flight failed while a hedge races it: its failure is recorded, the hedge carries on. */
+export function yieldToHedgeUpdate(context: RequestContext, failure: ActorFailure): Partial<RequestContext> {
+  const failed = failureUpdate(context, failure);
+  const attempts = (failed.attempts ?? context.attempts).map((a, i, all) =>
+    i === all.length - 1 ? { ...a, decision: 'hedge' as const } : a,
+  );
+  return { ...hedgeAsCurrent({ ...context, ...failed, attempts }), hedge: context.hedge };
+}
+
+/** The hedge answered first: the attempt it raced (if still running) lost, the hedge's provider answers. */
+export function hedgeAnswerUpdate(context: RequestContext, out: CallOutput): Partial<RequestContext> {
+  let current = context;
+  if (context.primaryRunning && context.provider) {
+    const lost = cancelledRecord(
+      context.provider.id,
+      context.attemptsOnProvider,
+      context.attemptStartedAt,
+      out.at,
+      'hedge_lost',
+      false,
+    );
+    current = hedgeAsCurrent({ ...context, attempts: withAttempt(context, lost) });
+  }
+  const update = answerUpdate(current, out, out.text);
+  const attempts = (update.attempts ?? []).map((a, i, all) =>
+    i === all.length - 1 ? { ...a, hedge: true as const } : a,
+  );
+  return { ...current, ...update, attempts, hedge: null };
+}
+
+/** The hedge failed: while the attempt it raced runs, only its record is kept; else it is the call's failure. */
+export function hedgeFailureUpdate(context: RequestContext, failure: ActorFailure): Partial<RequestContext> {
+  const { hedge } = context;
+  if (hedge === null) return {};
+  if (!context.primaryRunning) {
+    const failed = failureUpdate(context, failure);
+    const attempts = (failed.attempts ?? []).map((a, i, all) =>
+      i === all.length - 1 ? { ...a, hedge: true as const } : a,
+    );
+    return { ...failed, attempts, hedge: null };
+  }
+  const record: AttemptRecord = {
+    provider: hedge.provider.id,
+    attempt: 1,
+    startedAt: hedge.startedAt,
+    durationMs: Math.max(0, failure.at - hedge.startedAt),
+    outcome: failure.error.type,
+    decision: 'hedge',
+    hedge: true,
+    ...(failure.error.code ? { code: failure.error.code } : {}),
+  };
+  return { attempts: withAttempt(context, record), clockMs: failure.at, hedge: null };
+}
+
+/** A hedge that could not start: the budget was spent, or no other provider could take it. */
+export function hedgeRefusedUpdate(context: RequestContext, event: RequestEvent): Partial<RequestContext> {
+  if (event.type !== 'hedge.refused') return {};
+  const record: AttemptRecord = {
+    provider: event.provider ?? context.provider?.id ?? '?',
+    attempt: 0,
+    startedAt: event.at,
+    durationMs: 0,
+    outcome: 'skipped',
+    decision: 'hedge',
+    code: event.code,
+    hedge: true,
+  };
+  return { attempts: withAttempt(context, record), clockMs: event.at };
+}

@@ -1,0 +1,114 @@
+/**
+ * The runtime side of hedging: the `hedgeProvider` actor (select a provider other than the one in flight,
+ * ask the hedge budget, run the same request there), the `hedgeDelay` (a provider's latency quantile or a
+ * fixed delay) and the check that keeps an invalid answer from winning a race while another attempt runs.
+ */
+import { fromCallback } from 'xstate';
+import type { ActorFailure, HedgeInput, RequestContext, RequestEvent } from '../../machines/request-types.js';
+import type { LLMError } from '../errors/llm-error.js';
+import type { HedgeBudget } from '../routing/hedge-budget.js';
+import type { ProviderResult } from '../types.js';
+import { validateAnswer } from '../validation/validate.js';
+import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
+import { runAttempt } from './attempt.js';
+import type { CallScope } from './scope.js';
+import { selectFrom } from './select.js';
+
+/** What hedging needs besides the actors' usual dependencies. */
+export interface HedgeDeps extends ActorDeps {
+  hedgeBudget: HedgeBudget | undefined;
+}
+
+/** A rejection value already built by `fail()` (raced validation), not a provider's throw. */
+export function isActorFailure(thrown: unknown): thrown is ActorFailure {
+  return (
+    typeof thrown === 'object' &&
+    thrown !== null &&
+    'error' in thrown &&
+    'at' in thrown &&
+    !('type' in thrown)
+  );
+}
+
+/**
+ * While another attempt of the call is still running, an answer that fails the call's schema does not win
+ * the race: it is thrown as the attempt's `invalid_response` (the provider answered, so its permit already
+ * went back as a success). A winning answer is counted, so the attempt it beat is stopped as `cancelled`.
+ */
+export function raceChecked(deps: ActorDeps, scope: CallScope, result: ProviderResult, provider: string) {
+  if (scope.attemptsRunning > 1 && scope.schema !== undefined) {
+    const checked = validateAnswer(result.text, scope.schema, provider, deps.options.validation);
+    if (!checked.ok) throw fail(deps, scope, checked.error, checked.validation);
+  }
+  scope.answers++;
+  return result;
+}
+
+/** The `hedgeProvider` actor: reports `hedge.started` or `hedge.refused`, then `hedge.answered` or `hedge.failed`. */
+export function hedgeProviderActor(deps: HedgeDeps) {
+  const { clock, registry } = deps;
+  return fromCallback<RequestEvent, HedgeInput>(({ input, sendBack }) => {
+    const scope = scopeOf(deps, input.requestId);
+    const now = clock.now();
+    const picked = selectFrom(registry.ranked(), input.excluded, now, [], new Set(), registry.policy);
+    const { entry, permit } = picked;
+    if (entry === undefined || permit === undefined) {
+      sendBack({ type: 'hedge.refused', provider: null, code: 'no_hedge_provider', at: now });
+      return;
+    }
+    if (deps.hedgeBudget !== undefined && !deps.hedgeBudget.tryHedge()) {
+      permit.release({ kind: 'cancelled' });
+      sendBack({ type: 'hedge.refused', provider: entry.provider.id, code: 'hedge_budget', at: now });
+      return;
+    }
+    const controller = new AbortController();
+    sendBack({ type: 'hedge.started', provider: entry.ref, at: now });
+    scope.attemptsRunning++;
+    let running = true;
+    const done = () => {
+      if (running) scope.attemptsRunning--;
+      running = false;
+    };
+    runAttempt(deps, scope, entry, permit, input.request, 1, controller.signal, true)
+      .then((result) => {
+        if (controller.signal.aborted) return;
+        const won = raceChecked(deps, scope, result, entry.provider.id);
+        done();
+        const output = { text: won.text, at: clock.now() } as {
+          text: string;
+          at: number;
+          model?: string;
+          usage?: ProviderResult['usage'];
+        };
+        if (won.model !== undefined) output.model = won.model;
+        if (won.usage !== undefined) output.usage = won.usage;
+        sendBack({ type: 'hedge.answered', output });
+      })
+      .catch((thrown: unknown) => {
+        done();
+        if (controller.signal.aborted) return;
+        const failure = isActorFailure(thrown) ? thrown : fail(deps, scope, thrown as LLMError);
+        sendBack({ type: 'hedge.failed', failure });
+      });
+    return () => {
+      done();
+      controller.abort();
+    };
+  });
+}
+
+/**
+ * The hedge delay of the attempt in flight: at once when racing after a failure; a fixed delay; or the
+ * provider's latency quantile once it has `minSamples` answered attempts (`fallbackDelayMs` before).
+ */
+export function hedgeDelayMs(deps: ActorDeps, context: RequestContext): number {
+  const hedging = deps.options.hedging;
+  if (hedging === false || context.settings.hedging == null) return context.settings.attemptMs;
+  if (context.raceNow) return 0;
+  if (hedging.mode === 'on-failure') return context.settings.attemptMs;
+  if (typeof hedging.delayMs === 'number') return hedging.delayMs;
+  const id = context.provider?.id;
+  const sketch = id === undefined ? undefined : deps.registry.get(id).stats.sketch;
+  if (sketch === undefined || sketch.count < hedging.minSamples) return hedging.fallbackDelayMs;
+  return Math.max(1, Math.ceil(sketch.quantile(hedging.delayMs) ?? hedging.fallbackDelayMs));
+}

@@ -1,0 +1,216 @@
+/**
+ * Hedged attempts on the real client (scripted providers, simulated clock): the first answer wins, the loser
+ * is aborted and recorded as `cancelled` without a breaker failure, the budget refuses visibly, quantile
+ * delays follow each provider's latency, an invalid answer does not win while another attempt runs, and
+ * `on-failure` races a retry against the next provider.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { z } from 'zod';
+import { createResilientLLM, type ResilientLLMOptions } from '../src/index.js';
+import { settleWithClock } from '../src/testing/drive-clock.js';
+import { type FaultStep, faultyProvider } from '../src/testing/faulty-provider.js';
+
+const messages = [{ role: 'user' as const, content: 'hi' }];
+
+function setup(
+  steps: Record<string, FaultStep[] | ((call: number) => FaultStep)>,
+  hedging: ResilientLLMOptions['hedging'],
+  extra: Partial<ResilientLLMOptions> = {},
+) {
+  const clock = new SimulatedClock();
+  const aborted: string[] = [];
+  const providers = Object.entries(steps).map(([id, script], priority) => {
+    const p = faultyProvider({
+      id,
+      priority,
+      clock,
+      script: typeof script === 'function' ? (c) => script(c.call) : script,
+    });
+    const call = p.call.bind(p);
+    p.call = (request, options) => {
+      const onAbort = () => aborted.push(id);
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      const running = call(request, options);
+      const off = () => options.signal.removeEventListener('abort', onAbort);
+      running.then(off, off);
+      return running;
+    };
+    return p;
+  });
+  const llm = createResilientLLM({
+    providers,
+    clock,
+    hedging,
+    breaker: { failureThreshold: 1 },
+    timeouts: { attemptMs: 5_000, totalMs: 60_000 },
+    telemetry: false,
+    ...extra,
+  });
+  return { clock, llm, providers, aborted };
+}
+
+const brief = (
+  attempts: ReadonlyArray<{ provider: string; outcome: string; decision: string; code?: string }>,
+) => attempts.map((a) => `${a.provider}:${a.outcome}:${a.decision}${a.code ? `:${a.code}` : ''}`);
+
+describe('hedging', () => {
+  it('answers from the hedge when the attempt in flight hangs, and aborts the hung attempt as cancelled', async () => {
+    const { clock, llm, aborted } = setup(
+      { p0: [{ hang: true }], p1: [{ text: 'from p1', delayMs: 50 }] },
+      { delayMs: 100 },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    expect(settled.ok).toBe(true);
+    if (!settled.ok) return;
+    expect(settled.value.provider).toBe('p1');
+    expect(settled.value.text).toBe('from p1');
+    expect(settled.at).toBe(150);
+    expect(brief(settled.value.attempts)).toEqual(['p0:cancelled:hedge:hedge_lost', 'p1:success:succeeded']);
+    expect(settled.value.attempts[1]?.hedge).toBe(true);
+    expect(aborted).toEqual(['p0']);
+    // With failureThreshold 1, one counted failure would have opened p0's circuit.
+    expect(llm.breaker('p0').state).toBe('closed');
+    expect(llm.inFlight).toBe(0);
+    await llm.stop();
+  });
+
+  it('keeps the answer of the attempt in flight when it beats the hedge, and aborts the hedge', async () => {
+    const { clock, llm, aborted } = setup(
+      { p0: [{ text: 'from p0', delayMs: 150 }], p1: [{ text: 'from p1', delayMs: 200 }] },
+      { delayMs: 100 },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p0');
+    expect(brief(settled.value.attempts)).toEqual(['p1:cancelled:hedge:hedge_lost', 'p0:success:succeeded']);
+    expect(aborted).toEqual(['p1']);
+    expect(llm.breaker('p1').state).toBe('closed');
+    await llm.stop();
+  });
+
+  it('lets the hedge carry on when the attempt it races fails', async () => {
+    const { clock, llm } = setup(
+      {
+        p0: [{ error: 'provider_error', delayMs: 120 }],
+        p1: [{ text: 'from p1', delayMs: 100 }],
+      },
+      { delayMs: 50 },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p1');
+    expect(settled.at).toBe(150);
+    expect(brief(settled.value.attempts)).toEqual(['p0:provider_error:hedge', 'p1:success:succeeded']);
+    await llm.stop();
+  });
+
+  it('records a hedge refused by the budget and waits for the attempt in flight', async () => {
+    const { clock, llm, providers } = setup(
+      { p0: [{ text: 'slow p0', delayMs: 300 }], p1: [{ text: 'from p1' }] },
+      { delayMs: 100, budget: { ratio: 0, minPerWindow: 0 } },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p0');
+    expect(brief(settled.value.attempts)).toEqual(['p1:skipped:hedge:hedge_budget', 'p0:success:succeeded']);
+    expect(providers[1]?.calls).toHaveLength(0);
+    await llm.stop();
+  });
+
+  it('records a hedge with no other provider to go to', async () => {
+    const { clock, llm } = setup(
+      { p0: [{ text: 'slow p0', delayMs: 300 }], p1: [{ text: 'from p1' }] },
+      { delayMs: 100 },
+    );
+    llm.breaker('p1').forceOpen();
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p0');
+    expect(brief(settled.value.attempts).filter((a) => a.includes('hedge'))).toEqual([]);
+    await llm.stop();
+  });
+
+  it('hedges after the provider’s observed p95 once it has enough samples, and after the fallback before', async () => {
+    // p0 answers in 40 ms for the first 20 calls, then hangs; p1 answers at once.
+    const { clock, llm } = setup(
+      { p0: (call) => (call <= 20 ? { text: 'p0', delayMs: 40 } : { hang: true }), p1: [{ text: 'p1' }] },
+      { delayMs: 'p95', minSamples: 20, fallbackDelayMs: 1_000, budget: { ratio: 1, minPerWindow: 100 } },
+    );
+    for (let i = 0; i < 20; i++) {
+      const warm = await settleWithClock(llm.call({ messages }), clock);
+      if (!warm.ok) throw warm.error;
+      expect(warm.value.provider).toBe('p0');
+    }
+    const start = clock.now();
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p1');
+    expect(settled.at - start).toBe(40);
+    await llm.stop();
+  });
+
+  it('uses the fallback delay while the provider has too few samples', async () => {
+    const { clock, llm } = setup(
+      { p0: [{ hang: true }], p1: [{ text: 'p1' }] },
+      { delayMs: 'p99', fallbackDelayMs: 700 },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.at).toBe(700);
+    expect(settled.value.provider).toBe('p1');
+    await llm.stop();
+  });
+
+  it('does not let an invalid answer win while the other attempt still runs', async () => {
+    const { clock, llm } = setup(
+      { p0: [{ text: 'not json', delayMs: 120 }], p1: [{ text: '{"answer":"ok"}', delayMs: 150 }] },
+      { delayMs: 50 },
+    );
+    const schema = z.object({ answer: z.string() });
+    const settled = await settleWithClock(llm.call({ messages, schema }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p1');
+    expect(settled.value.data).toEqual({ answer: 'ok' });
+    expect(brief(settled.value.attempts)).toEqual([
+      'p0:invalid_response:hedge:schema_mismatch',
+      'p1:success:succeeded',
+    ]);
+    await llm.stop();
+  });
+
+  it('races a retry on the same provider against the next provider after a first failure (on-failure)', async () => {
+    const { clock, llm, providers } = setup(
+      {
+        p0: [{ error: 'provider_error' }, { text: 'p0 retry', delayMs: 80 }],
+        p1: [{ text: 'from p1', delayMs: 100 }],
+      },
+      { mode: 'on-failure' },
+      { breaker: { failureThreshold: 5 } },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p0');
+    expect(brief(settled.value.attempts)).toEqual([
+      'p0:provider_error:hedge',
+      'p1:cancelled:hedge:hedge_lost',
+      'p0:success:succeeded',
+    ]);
+    expect(providers[0]?.calls).toHaveLength(2);
+    expect(providers[1]?.calls).toHaveLength(1);
+    await llm.stop();
+  });
+
+  it('never hedges with hedging off (the default)', async () => {
+    const { clock, llm, providers } = setup(
+      { p0: [{ text: 'p0', delayMs: 3_000 }], p1: [{ text: 'p1' }] },
+      undefined,
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p0');
+    expect(providers[1]?.calls).toHaveLength(0);
+    await llm.stop();
+  });
+});
