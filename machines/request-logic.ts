@@ -281,6 +281,8 @@ export function answerUpdate(
       provider,
       ...(out.model !== undefined ? { model: out.model } : {}),
       ...(out.usage !== undefined ? { usage: out.usage } : {}),
+      ...(out.toolCalls !== undefined ? { toolCalls: out.toolCalls } : {}),
+      ...(out.finishReason !== undefined ? { finishReason: out.finishReason } : {}),
     },
     attempts: withAttempt(context, {
       provider,
@@ -289,6 +291,8 @@ export function answerUpdate(
       durationMs: out.at - context.attemptStartedAt,
       outcome: 'success',
       decision: 'succeeded',
+      ...(out.model !== undefined ? { model: out.model } : {}),
+      ...(out.usage !== undefined ? { usage: out.usage } : {}),
     }),
   };
 }
@@ -308,6 +312,8 @@ export function failureUpdate(context: RequestContext, failure: ActorFailure): P
       decision: 'fail',
       ...(failure.error.code ? { code: failure.error.code } : {}),
       ...(failure.error.retryAfterMs !== undefined ? { retryAfterMs: failure.error.retryAfterMs } : {}),
+      ...(failure.error.model !== undefined ? { model: failure.error.model } : {}),
+      ...(failure.error.message ? { message: failure.error.message } : {}),
     }),
   };
 }

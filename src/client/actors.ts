@@ -25,9 +25,10 @@ import { LLMError } from '../errors/llm-error.js';
 import { outputTokenLimit, type ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
+import { judgeAnswer } from './answer.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
 import { rewriteAfterFilter } from './rewrite.js';
-import { selectFrom } from './select.js';
+import { selectFrom, skipRecord } from './select.js';
 import { callSimplifiedActor } from './simplified.js';
 import { streamProviderActor } from './stream-actor.js';
 import { estimateTokens, truncateRequest } from './truncate.js';
@@ -74,9 +75,15 @@ export function createRequestActors(deps: ActorDeps) {
         return { provider, alternatives, skipped: [...replay.skips], at };
       }
       const skipped: AttemptRecord[] = [];
+      const incapable = scope.incapable;
+      for (const id of incapable) {
+        if (scope.skipped.has(id)) continue;
+        scope.skipped.add(id);
+        skipped.push(skipRecord(registry.get(id), { code: 'no_vision' }, clock.now()));
+      }
       const picked = selectFrom(
         registry.ranked(),
-        input.excluded,
+        incapable.length === 0 ? input.excluded : [...input.excluded, ...incapable],
         clock.now(),
         skipped,
         scope.skipped,
@@ -142,6 +149,9 @@ export function createRequestActors(deps: ActorDeps) {
         const out: CallOutput = { text: result.text, at: clock.now() };
         if (result.model !== undefined) out.model = result.model;
         if (result.usage !== undefined) out.usage = result.usage;
+        if (result.toolCalls !== undefined) out.toolCalls = result.toolCalls;
+        if (result.finishReason !== undefined) out.finishReason = result.finishReason;
+        scope.toolCalls = result.toolCalls;
         return out;
       } catch (error) {
         throw fail(deps, scope, error as LLMError);
@@ -150,9 +160,9 @@ export function createRequestActors(deps: ActorDeps) {
 
     validateOutput: fromPromise<ValidateOutput, ValidateInput>(async ({ input }) => {
       const scope = scopeOf(deps, input.requestId);
-      const result = validateAnswer(
-        input.text,
-        scope.schema,
+      const result = judgeAnswer(
+        { text: input.text, toolCalls: scope.toolCalls },
+        scope,
         input.provider ?? undefined,
         options.validation,
       );

@@ -17,8 +17,13 @@ import type { AttemptRecord, ProviderRef } from '../../machines/request-types.js
 import type { BreakerPermit } from '../breaker/types.js';
 import { type Clock, callClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
-import { type LLMRequest, outputTokenLimit, type ProviderResult } from '../types.js';
-import { validateAnswer } from '../validation/validate.js';
+import {
+  type LLMRequest,
+  outputTokenLimit,
+  type ProviderCallOptions,
+  type ProviderResult,
+} from '../types.js';
+import { answerFields, attemptDetails, judgeAnswer } from './answer.js';
 import type { CallRequest, CallResult } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
 import type { ResolvedOptions } from './options.js';
@@ -104,7 +109,12 @@ export class FastCall implements Replay {
         this.send({ type: 'request.abort', at: this.lane.clock.now() }),
       );
     }
-    const options = { signal: this.controller.signal, requestId: this.requestId, attempt: 1 };
+    const options: ProviderCallOptions = {
+      signal: this.controller.signal,
+      requestId: this.requestId,
+      attempt: 1,
+    };
+    if (this.req.headers !== undefined) options.headers = this.req.headers;
     try {
       this.outcome = Promise.resolve(this.entry.provider.call(this.req.request, options));
     } catch (thrown) {
@@ -145,7 +155,7 @@ export class FastCall implements Replay {
     const now = clock.now();
     // The attempt succeeded: its permit goes back now, whatever validation says (as on the statechart path).
     this.permit.release({ kind: 'success', durationMs: now - this.startedAt });
-    const validated = validateAnswer(value.text, this.req.schema, this.provider.id, options.validation);
+    const validated = judgeAnswer(value, this.req, this.provider.id, options.validation);
     const cacheWrite = options.degradation.cache !== undefined && this.req.cacheKey !== undefined;
     if (!validated.ok || cacheWrite) {
       this.handover();
@@ -292,8 +302,7 @@ function answerOf(call: FastCall, value: ProviderResult, data: unknown, now: num
   return {
     data,
     text: value.text,
-    toolCalls: value.toolCalls ?? [],
-    finishReason: value.finishReason,
+    ...answerFields(value),
     source: 'primary',
     provider,
     model: value.model,
@@ -307,6 +316,7 @@ function answerOf(call: FastCall, value: ProviderResult, data: unknown, now: num
         durationMs: now - call.startedAt,
         outcome: 'success',
         decision: 'succeeded',
+        ...attemptDetails(value),
       },
     ],
     durationMs: now - call.startedAt,

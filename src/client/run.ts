@@ -16,6 +16,7 @@ import { LLMError } from '../errors/llm-error.js';
 import type { FastCallRecord } from '../inspect/bridge.js';
 import type { RetryBudget } from '../retry-budget.js';
 import type { LLMRequest } from '../types.js';
+import { answerFields, sumUsage } from './answer.js';
 import type { CallRequest, CallResult, ParsedCall } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
 import type { FastLane, Replay } from './fast-path.js';
@@ -44,6 +45,8 @@ export interface RunnerDeps {
    * the fast path on); a plain observer turns the fast path off instead.
    */
   fastRecord?: ((record: FastCallRecord) => void) | undefined;
+  /** Request ids of the calls in flight (a caller's `requestId` must be unique among them). */
+  requestIds?: Set<string>;
   /** Request ids the fast path handed to the statechart and not settled yet (only with `fastRecord`). */
   handedOver?: Set<string>;
 }
@@ -64,13 +67,29 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
       new LLMError({ type: 'aborted', message: 'The caller aborted the request.', cause: req.signal.reason }),
     );
   }
-  const requestId = `req_${(++sequence).toString(36)}_${Math.floor(options.random() * 1e9).toString(36)}`;
+  const requestId =
+    req.requestId ?? `req_${(++sequence).toString(36)}_${Math.floor(options.random() * 1e9).toString(36)}`;
+  deps.requestIds ??= new Set();
+  const ids = deps.requestIds;
+  if (ids.has(requestId)) {
+    return Promise.reject(
+      new LLMError({
+        type: 'bad_request',
+        message: `Invalid call: ✖ requestId: "${requestId}" is already in flight`,
+        code: 'duplicate_request_id',
+      }),
+    );
+  }
+  ids.add(requestId);
+  const settled = () => ids.delete(requestId);
   const startedAt = options.clock.now();
   deps.budget.recordCall();
   const observation = deps.observer?.callStarted(requestId, how.mode, startedAt, req.request);
   let running: Promise<CallResult<T>>;
   const { fastRecord } = deps;
-  if (how.mode === 'call' && (deps.inspect === undefined || fastRecord) && options.fastPath) {
+  // Per-call timeouts are the statechart's: the fast path runs with the client's.
+  const fast = options.fastPath && req.timeouts === undefined && (req.incapable ?? []).length === 0;
+  if (how.mode === 'call' && (deps.inspect === undefined || fastRecord) && fast) {
     running = new Promise<CallResult<T>>((resolve, reject) => {
       const settle = fastRecord
         ? (result: CallResult<unknown>) => {
@@ -88,7 +107,20 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
       runMachine<T>(deps, req, how, requestId, startedAt, undefined).then(resolve, reject);
     });
   } else running = runMachine<T>(deps, req, how, requestId, startedAt, undefined);
+  running = running.finally(settled);
   return observation === undefined ? running : observeSettlement(observation, running);
+}
+
+/** The client's timeouts with the call's overrides. */
+function timeoutsOf(options: ResolvedOptions, req: CallRequest<unknown>): ResolvedOptions['timeouts'] {
+  const override = req.timeouts;
+  if (override === undefined) return options.timeouts;
+  const merged = { ...options.timeouts };
+  for (const key of ['attemptMs', 'totalMs', 'firstTokenMs', 'idleMs'] as const) {
+    const value = override[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
 }
 
 function recordFast(
@@ -123,7 +155,11 @@ export async function runMachine<T>(
     request: req.request,
     schema: req.schema,
     cacheKey: req.cacheKey,
-    deadlineAt: startedAt + options.timeouts.totalMs,
+    schemaTarget: req.schemaTarget,
+    incapable: req.incapable ?? [],
+    headers: req.headers,
+    toolCalls: undefined,
+    deadlineAt: startedAt + timeoutsOf(options, req).totalMs,
     callerAborted: replay?.abort !== undefined,
     // A hand-over's permit goes back (cancelled) if the statechart never reaches the attempt.
     heldPermit: replay === undefined ? undefined : { providerId: replay.provider.id, permit: replay.permit },
@@ -182,7 +218,8 @@ function inputFor(
   how: RunMode,
 ): RequestInput {
   const { options, registry } = deps;
-  const { timeouts, retry, degradation, hooks } = options;
+  const { retry, degradation, hooks } = options;
+  const timeouts = timeoutsOf(options, req);
   return {
     requestId,
     request: req.request,
@@ -237,12 +274,11 @@ function toResult<T>(
   return {
     data: data as T,
     text: answer.text,
-    toolCalls: answer.toolCalls ?? [],
-    finishReason: answer.finishReason,
+    ...answerFields(answer),
     source: answer.source,
     provider: answer.provider,
     model: answer.model,
-    usage: answer.usage,
+    usage: sumUsage(output.attempts) ?? answer.usage,
     attempts: output.attempts,
     durationMs: now - startedAt,
     requestId: scope.requestId,

@@ -5,7 +5,7 @@
  */
 import { fromCallback } from 'xstate';
 import type { CallInput, CallOutput, RequestEvent } from '../../machines/request-types.js';
-import type { ProviderStreamEvent, Usage } from '../types.js';
+import type { FinishReason, ProviderCallOptions, ProviderStreamEvent, ToolCall, Usage } from '../types.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { guardAttempt, takePermit } from './attempt.js';
 import type { ProviderEntry } from './registry.js';
@@ -16,8 +16,10 @@ async function* wholeAnswer(
 ): AsyncIterable<ProviderStreamEvent> {
   const result = await entry.provider.call(...args);
   yield { type: 'delta', text: result.text };
+  for (const toolCall of result.toolCalls ?? []) yield { type: 'tool-call', toolCall };
   yield {
     type: 'done',
+    ...(result.finishReason !== undefined ? { finishReason: result.finishReason } : {}),
     ...(result.model !== undefined ? { model: result.model } : {}),
     ...(result.usage !== undefined ? { usage: result.usage } : {}),
   };
@@ -42,10 +44,17 @@ export function streamProviderActor(deps: ActorDeps) {
         return;
       }
       const guard = guardAttempt(deps, scope, entry, permit, controller.signal);
-      const options = { signal: controller.signal, requestId: scope.requestId, attempt: input.attempt };
+      const options: ProviderCallOptions = {
+        signal: controller.signal,
+        requestId: scope.requestId,
+        attempt: input.attempt,
+      };
+      if (scope.headers !== undefined) options.headers = scope.headers;
       let text = '';
       let model: string | undefined;
       let usage: Usage | undefined;
+      let finishReason: FinishReason | undefined;
+      const toolCalls: ToolCall[] = [];
       try {
         const events = entry.provider.stream
           ? entry.provider.stream(input.request, options)
@@ -57,9 +66,12 @@ export function streamProviderActor(deps: ActorDeps) {
             text += event.text;
             scope.sink?.(event.text);
             send({ type: 'stream.token', text: event.text, at: clock.now() });
+          } else if (event.type === 'tool-call') {
+            toolCalls.push(event.toolCall);
           } else if (event.type === 'done') {
             model = event.model ?? model;
             usage = event.usage ?? usage;
+            finishReason = event.finishReason ?? finishReason;
           }
         }
         if (controller.signal.aborted) return;
@@ -67,6 +79,9 @@ export function streamProviderActor(deps: ActorDeps) {
         const output: CallOutput = { text, at: clock.now() };
         if (model !== undefined) output.model = model;
         if (usage !== undefined) output.usage = usage;
+        if (finishReason !== undefined) output.finishReason = finishReason;
+        if (toolCalls.length > 0) output.toolCalls = toolCalls;
+        scope.toolCalls = output.toolCalls;
         send({ type: 'stream.end', output });
       } catch (thrown) {
         const error = guard.failed(thrown);
