@@ -28,6 +28,12 @@ const providerScenarioSchema = z.object({
   deltaDelayMs: z.number().min(0).optional(),
   text: z.preprocess((value) => (isFunction(value) ? '' : value), z.string()).optional(),
   model: z.string().min(1).optional(),
+  toolCalls: z
+    .preprocess(
+      (value) => (isFunction(value) ? [] : value),
+      z.array(z.object({ id: z.string().min(1), name: z.string().min(1), input: z.unknown() })),
+    )
+    .optional(),
 });
 
 const optionsSchema = z.object({
