@@ -170,6 +170,27 @@ describe('call validation of tools, parts and per-call options', () => {
   });
 });
 
+describe('per-call metadata', () => {
+  it('reaches the hooks on every event and never the provider', async () => {
+    const p = faultyProvider({ id: 'p', script: [{ error: 'provider_error' }, { text: 'ok' }] });
+    const seen: Array<Record<string, unknown> | undefined> = [];
+    const llm = createResilientLLM({
+      providers: [p],
+      retry: { baseMs: 1, maxMs: 1 },
+      hooks: {
+        onAttempt: (event) => seen.push(event.metadata),
+        onDecision: (event) => seen.push(event.metadata),
+        onResult: (event) => seen.push(event.metadata),
+      },
+    });
+    await llm.call({ messages: [{ role: 'user', content: 'a' }], metadata: { tenant: 'acme' } });
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.every((m) => m?.tenant === 'acme')).toBe(true);
+    expect(JSON.stringify(p.calls.map((c) => c.request))).not.toContain('acme');
+    await llm.stop();
+  });
+});
+
 describe('truncation with tool calls', () => {
   it('drops an assistant tool call together with its results, never one without the other', () => {
     const big = 'x'.repeat(400);

@@ -84,7 +84,7 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
   const settled = () => ids.delete(requestId);
   const startedAt = options.clock.now();
   deps.budget.recordCall();
-  const observation = deps.observer?.callStarted(requestId, how.mode, startedAt, req.request);
+  const observation = deps.observer?.callStarted(requestId, how.mode, startedAt, req.request, req.metadata);
   let running: Promise<CallResult<T>>;
   const { fastRecord } = deps;
   // Per-call timeouts are the statechart's: the fast path runs with the client's.
