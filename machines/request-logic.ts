@@ -323,10 +323,11 @@ export function answerUpdate(
     lastText: text,
     clockMs: out.at,
     answer: primaryAnswer(provider, out, text),
-    attempts: withAttempt(
-      context,
-      successRecord(provider, context.attemptsOnProvider, context.attemptStartedAt, out.at),
-    ),
+    attempts: withAttempt(context, {
+      ...successRecord(provider, context.attemptsOnProvider, context.attemptStartedAt, out.at),
+      ...(out.model !== undefined ? { model: out.model } : {}),
+      ...(out.usage !== undefined ? { usage: out.usage } : {}),
+    }),
   };
 }
 
@@ -345,6 +346,8 @@ export function failureUpdate(context: RequestContext, failure: ActorFailure): P
       decision: 'fail',
       ...(failure.error.code ? { code: failure.error.code } : {}),
       ...(failure.error.retryAfterMs !== undefined ? { retryAfterMs: failure.error.retryAfterMs } : {}),
+      ...(failure.error.model !== undefined ? { model: failure.error.model } : {}),
+      ...(failure.error.message ? { message: failure.error.message } : {}),
     }),
   };
 }

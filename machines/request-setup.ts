@@ -250,7 +250,13 @@ export const requestSetup = setup({
       const attempts = last
         ? [
             ...context.attempts.slice(0, -1),
-            { ...last, outcome: failure.error.type, decision: 'fail' as const },
+            {
+              ...last,
+              outcome: failure.error.type,
+              decision: 'fail' as const,
+              message: failure.error.message,
+              ...(failure.validation !== undefined ? { issues: failure.validation } : {}),
+            },
           ]
         : context.attempts;
       return {

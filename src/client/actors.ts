@@ -25,6 +25,7 @@ import { LLMError } from '../errors/llm-error.js';
 import type { ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
+import { judgeAnswer } from './answer.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
 import {
   type HedgeDeps,
@@ -35,7 +36,7 @@ import {
 } from './hedge-actor.js';
 import { takeReplay } from './replay.js';
 import { rewriteAfterFilter } from './rewrite.js';
-import { selectFrom } from './select.js';
+import { selectFrom, skipRecord } from './select.js';
 import { callSimplifiedActor } from './simplified.js';
 import { fromStep } from './step-actor.js';
 import { overflowOf } from './steps.js';
@@ -83,9 +84,15 @@ export function createRequestActors(deps: HedgeDeps) {
         return { provider, alternatives, skipped: [...replay.skips], at };
       }
       const skipped: AttemptRecord[] = [];
+      const incapable = scope.incapable;
+      for (const id of incapable) {
+        if (scope.skipped.has(id)) continue;
+        scope.skipped.add(id);
+        skipped.push(skipRecord(registry.get(id), { code: 'no_vision' }, clock.now()));
+      }
       const picked = selectFrom(
         registry.ranked(),
-        input.excluded,
+        incapable.length === 0 ? input.excluded : [...input.excluded, ...incapable],
         clock.now(),
         skipped,
         scope.skipped,
@@ -149,8 +156,9 @@ export function createRequestActors(deps: HedgeDeps) {
         const out: CallOutput = { text: result.text, at: clock.now() };
         if (result.model !== undefined) out.model = result.model;
         if (result.usage !== undefined) out.usage = result.usage;
-        if (result.toolCalls?.length) out.toolCalls = result.toolCalls;
+        if (result.toolCalls !== undefined) out.toolCalls = result.toolCalls;
         if (result.finishReason !== undefined) out.finishReason = result.finishReason;
+        scope.toolCalls = result.toolCalls;
         return out;
       } catch (error) {
         throw isActorFailure(error) ? error : fail(deps, scope, error as LLMError);
@@ -161,9 +169,9 @@ export function createRequestActors(deps: HedgeDeps) {
 
     validateOutput: fromStep<ValidateOutput, ValidateInput>(({ input }) => {
       const scope = scopeOf(deps, input.requestId);
-      const result = validateAnswer(
-        input.text,
-        scope.schema,
+      const result = judgeAnswer(
+        { text: input.text, toolCalls: scope.toolCalls },
+        scope,
         input.provider ?? undefined,
         options.validation,
       );

@@ -4,7 +4,7 @@
  */
 import type { BreakerPermit } from '../breaker/types.js';
 import { LLMError } from '../errors/llm-error.js';
-import type { LLMRequest, ProviderResult } from '../types.js';
+import type { LLMRequest, ProviderCallOptions, ProviderResult } from '../types.js';
 import { type ActorDeps, classifyFor, fail } from './actor-deps.js';
 import type { ProviderEntry } from './registry.js';
 import type { Replay } from './replay.js';
@@ -121,7 +121,9 @@ export async function runAttempt(
 ) {
   const guard = guardAttempt(deps, scope, entry, permit, signal, deps.clock.now(), hedge);
   try {
-    const result = await entry.provider.call(request, { signal, requestId: scope.requestId, attempt });
+    const options: ProviderCallOptions = { signal, requestId: scope.requestId, attempt };
+    if (scope.headers !== undefined) options.headers = scope.headers;
+    const result = await entry.provider.call(request, options);
     return checked(entry, result, guard);
   } catch (thrown) {
     throw guard.failed(thrown);

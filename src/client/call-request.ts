@@ -4,7 +4,17 @@
 import { z } from 'zod';
 import type { AnswerSource, AttemptRecord } from '../../machines/request-types.js';
 import { LLMError } from '../errors/llm-error.js';
-import type { FinishReason, JsonSchema, LLMRequest, Message, ToolCall, ToolChoice, Usage } from '../types.js';
+import { timerMsSchema } from '../options.js';
+import type {
+  FinishReason,
+  JsonSchema,
+  LLMRequest,
+  Message,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+  Usage,
+} from '../types.js';
 import { type ValidationResult, validateAnswer } from '../validation/validate.js';
 
 /** A tool as the caller declares it: `inputSchema` is a JSON Schema object or a zod schema. */
@@ -105,7 +115,40 @@ interface ResultBase {
 export type CallResult<T = unknown> = ResultBase & { source: AnswerSource; data: T };
 
 /** A validated call: the request providers receive, and the static fallback parsed by the call's schema. */
-export type ParsedCall<T> = CallRequest<T> & { request: LLMRequest; fallbackData?: { value: unknown } };
+export type ParsedCall<T> = CallRequest<T> & {
+  request: LLMRequest;
+  fallbackData?: { value: unknown };
+  /** Providers that cannot take the request (see {@link checkCapabilities}). */
+  incapable?: readonly string[];
+};
+
+/** True when a message of the request carries an image. */
+export function hasImages(request: LLMRequest): boolean {
+  return request.messages.some(
+    (m) => m.role === 'user' && typeof m.content !== 'string' && m.content.some((p) => p.type === 'image'),
+  );
+}
+
+/**
+ * The providers (by id) that cannot take `request`: those declaring `capabilities.vision: false` when it
+ * carries images (unknown means allowed). Throws `bad_request` (code `unsupported_content`) when no enabled
+ * provider can take it, before any provider is called.
+ */
+export function checkCapabilities(
+  request: LLMRequest,
+  providers: ReadonlyArray<{ id: string; capabilities?: { vision?: boolean } | undefined }>,
+): string[] {
+  if (!hasImages(request)) return [];
+  const incapable = providers.filter((p) => p.capabilities?.vision === false).map((p) => p.id);
+  if (providers.length > 0 && incapable.length === providers.length) {
+    throw new LLMError({
+      type: 'bad_request',
+      message: `Invalid call: ✖ messages: image parts, but no provider takes images (${incapable.join(', ')} declare vision: false)`,
+      code: 'unsupported_content',
+    });
+  }
+  return incapable;
+}
 
 const textPart = z.strictObject({ type: z.literal('text'), text: z.string('text must be a string') });
 const imagePart = z
@@ -193,10 +236,11 @@ const callSchema = z.strictObject({
   providerOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   timeouts: z
     .strictObject({
-      attemptMs: z.number().positive().optional(),
-      totalMs: z.number().positive().optional(),
-      firstTokenMs: z.number().positive().optional(),
-      idleMs: z.number().positive().optional(),
+      // The bounds of the client's `timeouts` (one rule: `timerMsSchema`).
+      attemptMs: timerMsSchema('attemptMs', true).optional(),
+      totalMs: timerMsSchema('totalMs', true).optional(),
+      firstTokenMs: timerMsSchema('firstTokenMs', true).optional(),
+      idleMs: timerMsSchema('idleMs', true).optional(),
     })
     .optional(),
   requestId: z
@@ -231,32 +275,50 @@ export function parseFallback(fallback: string, schema: z.ZodType): { value: unk
   });
 }
 
-/** A zod schema as JSON Schema (what providers receive); a JSON Schema object as is. */
-function toJsonSchema(schema: unknown): JsonSchema {
-  return isZod(schema) ? (z.toJSONSchema(schema as z.ZodType) as JsonSchema) : (schema as JsonSchema);
+function badCall(message: string, code = 'invalid_call'): LLMError {
+  return new LLMError({ type: 'bad_request', message: `Invalid call: ✖ ${message}`, code });
 }
 
-/** The validated call's tools, tool choice, response format, stop and provider options, onto the request. */
-function copyRequestFields(data: z.infer<typeof callSchema>, request: LLMRequest): void {
-  if (data.tools?.length)
-    request.tools = data.tools.map((t) => ({
-      name: t.name,
-      ...(t.description === undefined ? {} : { description: t.description }),
-      inputSchema: toJsonSchema(t.inputSchema),
-    }));
-  if (data.toolChoice !== undefined) request.toolChoice = data.toolChoice;
-  const format = data.responseFormat;
-  if (format !== undefined)
-    request.responseFormat =
-      typeof format === 'string'
-        ? format
-        : {
-            type: 'json',
-            schema: toJsonSchema(format.schema),
-            ...(format.name ? { name: format.name } : {}),
-          };
-  if (data.stop?.length) request.stop = data.stop;
-  if (data.providerOptions) request.providerOptions = data.providerOptions;
+/** A zod schema as JSON Schema (draft 2020-12); a JSON Schema object as is. */
+function toJsonSchema(schema: z.ZodType | JsonSchema, field: string): JsonSchema {
+  if (typeof (schema as z.ZodType).safeParse !== 'function') return schema as JsonSchema;
+  try {
+    const { $schema: _, ...json } = z.toJSONSchema(schema as z.ZodType, { io: 'input' }) as JsonSchema;
+    return json;
+  } catch (error) {
+    throw badCall(`${field}: this zod schema has no JSON Schema form (${(error as Error).message})`);
+  }
+}
+
+/**
+ * The checks across fields: every tool result answers an earlier assistant tool call; tool names are
+ * unique; `toolChoice: { tool }` and `schemaTarget: 'tool:<name>'` name a declared tool.
+ */
+function checkConversation(call: CallRequest<unknown>): void {
+  const called = new Set<string>();
+  call.messages.forEach((m, i) => {
+    if (m.role === 'assistant') for (const c of m.toolCalls ?? []) called.add(c.id);
+    if (m.role === 'tool' && !called.has(m.toolCallId)) {
+      throw badCall(
+        `messages[${i}].toolCallId: "${m.toolCallId}" answers no earlier assistant tool call`,
+        'orphan_tool_result',
+      );
+    }
+  });
+  const names = new Set<string>();
+  for (const [i, tool] of (call.tools ?? []).entries()) {
+    if (names.has(tool.name)) throw badCall(`tools[${i}].name: "${tool.name}" is declared twice`);
+    names.add(tool.name);
+  }
+  const choice = call.toolChoice;
+  if (typeof choice === 'object' && !names.has(choice.tool)) {
+    throw badCall(`toolChoice.tool: "${choice.tool}" is not one of the declared tools`, 'unknown_tool');
+  }
+  if (choice === 'required' && names.size === 0) throw badCall("toolChoice: 'required' needs tools");
+  const target = call.schemaTarget;
+  if (target?.startsWith('tool:') && !names.has(target.slice(5))) {
+    throw badCall(`schemaTarget: "${target.slice(5)}" is not one of the declared tools`, 'unknown_tool');
+  }
 }
 
 /** Validates a call's argument; a bad one becomes a `bad_request` LLMError naming the field. */
@@ -269,11 +331,36 @@ export function parseCallRequest<T>(value: CallRequest<T>, fallback?: string): P
       code: 'invalid_call',
     });
   }
-  const request: LLMRequest = { messages: parsed.data.messages as Message[] };
-  const limit = parsed.data.maxOutputTokens ?? parsed.data.maxTokens;
+  const data = parsed.data;
+  checkConversation(value);
+  const request: LLMRequest = { messages: data.messages as Message[] };
+  const limit = data.maxOutputTokens ?? data.maxTokens;
   if (limit !== undefined) request.maxOutputTokens = limit;
-  if (parsed.data.temperature !== undefined) request.temperature = parsed.data.temperature;
-  copyRequestFields(parsed.data, request);
+  if (data.temperature !== undefined) request.temperature = data.temperature;
+  if (data.stop !== undefined) request.stop = data.stop;
+  if (data.providerOptions !== undefined) request.providerOptions = data.providerOptions;
+  if (value.tools !== undefined) {
+    request.tools = value.tools.map((tool, i) => {
+      const converted: ToolDefinition = {
+        name: tool.name,
+        inputSchema: toJsonSchema(tool.inputSchema, `tools[${i}].inputSchema`),
+      };
+      if (tool.description !== undefined) converted.description = tool.description;
+      return converted;
+    });
+  }
+  if (value.toolChoice !== undefined) request.toolChoice = value.toolChoice;
+  const format = value.responseFormat;
+  if (format !== undefined) {
+    request.responseFormat =
+      typeof format === 'string'
+        ? format
+        : {
+            type: 'json',
+            schema: toJsonSchema(format.schema, 'responseFormat.schema'),
+            ...(format.name === undefined ? {} : { name: format.name }),
+          };
+  }
   const parsedCall: ParsedCall<T> = { ...(value as CallRequest<T>), request };
   if (fallback !== undefined && parsed.data.schema !== undefined) {
     parsedCall.fallbackData = parseFallback(fallback, parsed.data.schema);

@@ -12,7 +12,14 @@ import { createRetryBudget } from '../retry-budget.js';
 import { createHedgeBudget } from '../routing/hedge-budget.js';
 import { createClientObserver } from '../telemetry/create-observer.js';
 import { createRequestActors, createRequestDelays } from './actors.js';
-import { type CallRequest, type CallResult, parseCallRequest, type StreamRequest } from './call-request.js';
+import {
+  type CallRequest,
+  type CallResult,
+  checkCapabilities,
+  type ParsedCall,
+  parseCallRequest,
+  type StreamRequest,
+} from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
 import { FastLane } from './fast-path.js';
 import { createKeepAlive } from './keep-alive.js';
@@ -130,10 +137,19 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
       });
   };
 
+  /** The call, with the providers that cannot take it (throws when none can). */
+  const capable = <T>(req: ParsedCall<T>): ParsedCall<T> => {
+    const providers = registry.ranked().map((e) => e.provider);
+    const incapable = checkCapabilities(req.request, providers);
+    return incapable.length === 0 ? req : { ...req, incapable };
+  };
+
   function call<T>(raw: CallRequest<T>): Promise<CallResult<T>> {
     try {
       ensureRunning();
-      return keepAlive.track(runCall(deps, parseCallRequest(raw, resolved.degradation.fallback), CALL_MODE));
+      return keepAlive.track(
+        runCall(deps, capable(parseCallRequest(raw, resolved.degradation.fallback)), CALL_MODE),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -147,7 +163,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     const result = (async () => {
       ensureRunning();
       const { resumeOnFailure = false, ...rest } = raw ?? ({} as StreamRequest);
-      const req = parseCallRequest<string>(rest as CallRequest<string>);
+      const req = capable(parseCallRequest<string>(rest as CallRequest<string>));
       const callerSignal = req.signal;
       if (callerSignal?.aborted) controller.abort(callerSignal.reason);
       if (callerSignal) offCaller = onCallerAbort(callerSignal, () => controller.abort(callerSignal.reason));

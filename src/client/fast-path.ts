@@ -22,8 +22,8 @@ import type { AttemptRecord } from '../../machines/request-types.js';
 import type { BreakerPermit } from '../breaker/types.js';
 import { type Clock, callClock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
-import type { LLMRequest, ProviderResult } from '../types.js';
-import { validateAnswer } from '../validation/validate.js';
+import type { LLMRequest, ProviderCallOptions, ProviderResult } from '../types.js';
+import { attemptDetails, judgeAnswer } from './answer.js';
 import type { CallRequest, CallResult } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
 import type { ResolvedOptions } from './options.js';
@@ -85,7 +85,12 @@ export class FastCall implements Replay {
         this.send({ type: 'request.abort', at: this.lane.clock.now() }),
       );
     }
-    const options = { signal: this.controller.signal, requestId: this.requestId, attempt: 1 };
+    const options: ProviderCallOptions = {
+      signal: this.controller.signal,
+      requestId: this.requestId,
+      attempt: 1,
+    };
+    if (this.req.headers !== undefined) options.headers = this.req.headers;
     try {
       this.outcome = Promise.resolve(this.entry.provider.call(this.req.request, options));
     } catch (thrown) {
@@ -126,13 +131,16 @@ export class FastCall implements Replay {
     const now = clock.now();
     // The attempt succeeded: its permit goes back now, whatever validation says (as on the statechart path).
     recordSuccess(this.permit, this.startedAt, now, value.rateLimit);
-    const validated = validateAnswer(value.text, this.req.schema, this.provider.id, options.validation);
+    const validated = judgeAnswer(value, this.req, this.provider.id, options.validation);
     if (!validated.ok || writesCache(options, this.req.cacheKey)) {
       this.handover();
       return;
     }
     const id = this.provider.id;
-    const attempts = [...this.skips, successRecord(id, 1, this.startedAt, now)];
+    const attempts = [
+      ...this.skips,
+      { ...successRecord(id, 1, this.startedAt, now), ...attemptDetails(value) },
+    ];
     this.resolve(
       callResult(primaryAnswer(id, value), validated.data, attempts, this.requestId, now - this.startedAt),
     );

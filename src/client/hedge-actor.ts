@@ -4,12 +4,18 @@
  * fixed delay) and the check that keeps an invalid answer from winning a race while another attempt runs.
  */
 import { fromCallback } from 'xstate';
-import type { ActorFailure, HedgeInput, RequestContext, RequestEvent } from '../../machines/request-types.js';
+import type {
+  ActorFailure,
+  CallOutput,
+  HedgeInput,
+  RequestContext,
+  RequestEvent,
+} from '../../machines/request-types.js';
 import type { LLMError } from '../errors/llm-error.js';
 import type { HedgeBudget } from '../routing/hedge-budget.js';
 import type { ProviderResult } from '../types.js';
-import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
+import { judgeAnswer } from './answer.js';
 import { runAttempt } from './attempt.js';
 import type { CallScope } from './scope.js';
 import { selectFrom } from './select.js';
@@ -37,10 +43,12 @@ export function isActorFailure(thrown: unknown): thrown is ActorFailure {
  */
 export function raceChecked(deps: ActorDeps, scope: CallScope, result: ProviderResult, provider: string) {
   if (scope.attemptsRunning > 1 && scope.schema !== undefined) {
-    const checked = validateAnswer(result.text, scope.schema, provider, deps.options.validation);
+    const checked = judgeAnswer(result, scope, provider, deps.options.validation);
     if (!checked.ok) throw fail(deps, scope, checked.error, checked.validation);
   }
   scope.answers++;
+  // The winner's tool calls, for the validating step (the statechart keeps only the text).
+  scope.toolCalls = result.toolCalls;
   return result;
 }
 
@@ -74,14 +82,11 @@ export function hedgeProviderActor(deps: HedgeDeps) {
         if (controller.signal.aborted) return;
         const won = raceChecked(deps, scope, result, entry.provider.id);
         done();
-        const output = { text: won.text, at: clock.now() } as {
-          text: string;
-          at: number;
-          model?: string;
-          usage?: ProviderResult['usage'];
-        };
+        const output: CallOutput = { text: won.text, at: clock.now() };
         if (won.model !== undefined) output.model = won.model;
         if (won.usage !== undefined) output.usage = won.usage;
+        if (won.toolCalls !== undefined) output.toolCalls = won.toolCalls;
+        if (won.finishReason !== undefined) output.finishReason = won.finishReason;
         sendBack({ type: 'hedge.answered', output });
       })
       .catch((thrown: unknown) => {

@@ -39,6 +39,8 @@ export interface ClientObserver {
     mode: 'call' | 'stream',
     startedAt: number,
     request: LLMRequest,
+    /** The call's `metadata`, passed to every hook event. */
+    metadata?: Record<string, unknown>,
   ): CallObservation | undefined;
   /** The observation of a call in flight. */
   call(requestId: string): CallObservation | undefined;

@@ -49,6 +49,8 @@ export interface RunnerDeps {
    * the fast path on); a plain observer turns the fast path off instead.
    */
   fastRecord?: ((record: FastCallRecord) => void) | undefined;
+  /** Request ids of the calls in flight (a caller's `requestId` must be unique among them). */
+  requestIds?: Set<string>;
   /** Request ids the fast path handed to the statechart and not settled yet (only with `fastRecord`). */
   handedOver?: Set<string>;
 }
@@ -69,15 +71,34 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
       new LLMError({ type: 'aborted', message: 'The caller aborted the request.', cause: req.signal.reason }),
     );
   }
-  const requestId = `req_${(++sequence).toString(36)}_${Math.floor(options.random() * 1e9).toString(36)}`;
+  const requestId =
+    req.requestId ?? `req_${(++sequence).toString(36)}_${Math.floor(options.random() * 1e9).toString(36)}`;
+  deps.requestIds ??= new Set();
+  const ids = deps.requestIds;
+  if (ids.has(requestId)) {
+    return Promise.reject(
+      new LLMError({
+        type: 'bad_request',
+        message: `Invalid call: ✖ requestId: "${requestId}" is already in flight`,
+        code: 'duplicate_request_id',
+      }),
+    );
+  }
+  ids.add(requestId);
+  const settled = () => ids.delete(requestId);
   const startedAt = options.clock.now();
   deps.budget.recordCall();
   deps.hedgeBudget?.recordCall();
-  const observation = deps.observer?.callStarted(requestId, how.mode, startedAt, req.request);
+  const observation = deps.observer?.callStarted(requestId, how.mode, startedAt, req.request, req.metadata);
   let running: Promise<CallResult<T>>;
   const { fastRecord } = deps;
-  // With hedging on, every call runs in the statechart, whose `attempting.hedging` state races the hedge.
-  const fast = options.fastPath && options.hedging === false;
+  // The statechart's alone: hedging (its `attempting.hedging` state races the hedge), per-call timeouts (the
+  // fast lane runs every call on the client's), and requests some provider cannot take.
+  const fast =
+    options.fastPath &&
+    options.hedging === false &&
+    req.timeouts === undefined &&
+    (req.incapable ?? []).length === 0;
   if (how.mode === 'call' && (deps.inspect === undefined || fastRecord) && fast) {
     running = new Promise<CallResult<T>>((resolve, reject) => {
       const settle = fastRecord
@@ -96,7 +117,20 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
       runMachine<T>(deps, req, how, requestId, startedAt, undefined).then(resolve, reject);
     });
   } else running = runMachine<T>(deps, req, how, requestId, startedAt, undefined);
+  running = running.finally(settled);
   return observation === undefined ? running : observeSettlement(observation, running);
+}
+
+/** The client's timeouts with the call's overrides. */
+function timeoutsOf(options: ResolvedOptions, req: CallRequest<unknown>): ResolvedOptions['timeouts'] {
+  const override = req.timeouts;
+  if (override === undefined) return options.timeouts;
+  const merged = { ...options.timeouts };
+  for (const key of ['attemptMs', 'totalMs', 'firstTokenMs', 'idleMs'] as const) {
+    const value = override[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
 }
 
 function recordFast(
@@ -131,7 +165,11 @@ export async function runMachine<T>(
     request: req.request,
     schema: req.schema,
     cacheKey: req.cacheKey,
-    deadlineAt: startedAt + options.timeouts.totalMs,
+    schemaTarget: req.schemaTarget,
+    incapable: req.incapable ?? [],
+    headers: req.headers,
+    toolCalls: undefined,
+    deadlineAt: startedAt + timeoutsOf(options, req).totalMs,
     callerAborted: replay?.abort !== undefined,
     // A hand-over's permit goes back (cancelled) if the statechart never reaches the attempt.
     heldPermit: replay === undefined ? undefined : { providerId: replay.provider.id, permit: replay.permit },
@@ -200,7 +238,10 @@ function inputFor(
     mode: how.mode,
     providerCount: registry.ranked().length,
     fallback: degradation.fallback ?? null,
-    settings: settingsOf(options, how.mode),
+    settings:
+      req.timeouts === undefined
+        ? settingsOf(options, how.mode)
+        : buildSettings(options, how.mode, timeoutsOf(options, req)),
     features: {
       schema: req.schema !== undefined,
       cache: writesCache(options, req.cacheKey),
@@ -214,11 +255,22 @@ function inputFor(
 
 /** The machine's settings, built once per client (they depend on its options only; the machine never changes them). */
 const settingsByOptions = new WeakMap<ResolvedOptions, Partial<Record<RunMode['mode'], RequestSettings>>>();
+/** The settings of a call without per-call timeouts: built once per client and mode. */
 function settingsOf(options: ResolvedOptions, mode: RunMode['mode']): RequestSettings {
   const known = settingsByOptions.get(options)?.[mode];
   if (known !== undefined) return known;
-  const { timeouts, retry, hedging } = options;
-  const settings: RequestSettings = {
+  const settings = buildSettings(options, mode, options.timeouts);
+  settingsByOptions.set(options, { ...settingsByOptions.get(options), [mode]: settings });
+  return settings;
+}
+
+function buildSettings(
+  options: ResolvedOptions,
+  mode: RunMode['mode'],
+  timeouts: ResolvedOptions['timeouts'],
+): RequestSettings {
+  const { retry, hedging } = options;
+  return {
     maxAttempts: retry.maxAttempts,
     maxReprompts: options.validation.maxReprompts,
     timeoutRetries: timeouts.timeoutRetries,
@@ -240,8 +292,6 @@ function settingsOf(options: ResolvedOptions, mode: RunMode['mode']): RequestSet
             delayMs: typeof hedging.delayMs === 'number' ? hedging.delayMs : hedging.fallbackDelayMs,
           },
   };
-  settingsByOptions.set(options, { ...settingsByOptions.get(options), [mode]: settings });
-  return settings;
 }
 
 function toResult<T>(

@@ -5,7 +5,8 @@
 import type { z } from 'zod';
 import type { BreakerPermit } from '../breaker/types.js';
 import type { LLMError, LLMErrorType } from '../errors/llm-error.js';
-import type { LLMRequest } from '../types.js';
+import type { LLMRequest, ToolCall } from '../types.js';
+import type { CallRequest } from './call-request.js';
 import type { Replay } from './replay.js';
 
 /** Runtime-only state of one call, keyed by request id. */
@@ -31,6 +32,14 @@ export interface CallScope {
   attemptsRunning: number;
   /** Answers that won this call's attempts so far; an attempt stopped after one arrived lost a race. */
   answers: number;
+  /** What `schemaTarget` the schema checks. @default 'text' */
+  readonly schemaTarget: CallRequest['schemaTarget'];
+  /** The caller's per-call headers, sent with every attempt. */
+  readonly headers: Record<string, string> | undefined;
+  /** Providers that cannot take this request (images sent to a provider without vision), skipped once. */
+  readonly incapable: readonly string[];
+  /** Tool calls of the answer being validated (the statechart keeps only its text). */
+  toolCalls: ToolCall[] | undefined;
   /** Streaming: where tokens go, in order, as they arrive. */
   readonly sink: ((text: string) => void) | undefined;
 }

@@ -11,8 +11,8 @@ import type {
 } from '../../machines/request-types.js';
 import { LLMError, type LLMErrorType } from '../errors/llm-error.js';
 import type { LLMRequest } from '../types.js';
-import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, scopeOf } from './actor-deps.js';
+import { attemptDetails, judgeAnswer } from './answer.js';
 import { runAttempt } from './attempt.js';
 
 /** Errors after which the same provider may still answer a simpler request. */
@@ -88,12 +88,12 @@ export function callSimplifiedActor(deps: ActorDeps) {
             }),
           ),
         ]);
-        const valid = validateAnswer(result.text, scope.schema, entry.provider.id, options.validation);
+        const valid = judgeAnswer(result, scope, entry.provider.id, options.validation);
         if (!valid.ok) {
           attempts.push(record('invalid_response', 'degrade'));
           continue;
         }
-        attempts.push(record('success', 'succeeded'));
+        attempts.push({ ...record('success', 'succeeded'), ...attemptDetails(result) });
         const answer: AnswerInfo = {
           text: result.text,
           data: valid.data,
@@ -102,6 +102,8 @@ export function callSimplifiedActor(deps: ActorDeps) {
         };
         if (result.model !== undefined) answer.model = result.model;
         if (result.usage !== undefined) answer.usage = result.usage;
+        if (result.toolCalls !== undefined) answer.toolCalls = result.toolCalls;
+        if (result.finishReason !== undefined) answer.finishReason = result.finishReason;
         return { answer, attempts, at: clock.now() };
       } catch (thrown) {
         const type = LLMError.is(thrown) ? thrown.type : 'unknown';

@@ -10,6 +10,7 @@ import type { AnswerInfo, AttemptRecord } from '../../machines/request-types.js'
 import type { BreakerPermit } from '../breaker/types.js';
 import { LLMError } from '../errors/llm-error.js';
 import { type LLMRequest, outputTokenLimit, type ProviderResult } from '../types.js';
+import { answerFields, sumUsage } from './answer.js';
 import type { CallResult } from './call-request.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -79,12 +80,11 @@ export function callResult<T>(
   return {
     data: data as T,
     text: answer.text,
-    toolCalls: answer.toolCalls ?? [],
-    finishReason: answer.finishReason,
+    ...answerFields(answer),
     source: answer.source,
     provider: answer.provider,
     model: answer.model,
-    usage: answer.usage,
+    usage: sumUsage(attempts) ?? answer.usage,
     attempts,
     durationMs,
     requestId,

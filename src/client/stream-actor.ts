@@ -5,7 +5,7 @@
  */
 import { fromCallback } from 'xstate';
 import type { CallInput, CallOutput, RequestEvent } from '../../machines/request-types.js';
-import type { FinishReason, ProviderStreamEvent, ToolCall, Usage } from '../types.js';
+import type { FinishReason, ProviderCallOptions, ProviderStreamEvent, ToolCall, Usage } from '../types.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { guardAttempt, takePermit } from './attempt.js';
 import type { ProviderEntry } from './registry.js';
@@ -19,6 +19,7 @@ async function* wholeAnswer(
   for (const toolCall of result.toolCalls ?? []) yield { type: 'tool-call', toolCall };
   yield {
     type: 'done',
+    ...(result.finishReason !== undefined ? { finishReason: result.finishReason } : {}),
     ...(result.model !== undefined ? { model: result.model } : {}),
     ...(result.usage !== undefined ? { usage: result.usage } : {}),
     ...(result.finishReason !== undefined ? { finishReason: result.finishReason } : {}),
@@ -44,7 +45,12 @@ export function streamProviderActor(deps: ActorDeps) {
         return;
       }
       const guard = guardAttempt(deps, scope, entry, permit, controller.signal);
-      const options = { signal: controller.signal, requestId: scope.requestId, attempt: input.attempt };
+      const options: ProviderCallOptions = {
+        signal: controller.signal,
+        requestId: scope.requestId,
+        attempt: input.attempt,
+      };
+      if (scope.headers !== undefined) options.headers = scope.headers;
       let text = '';
       let model: string | undefined;
       let usage: Usage | undefined;
@@ -74,8 +80,9 @@ export function streamProviderActor(deps: ActorDeps) {
         const output: CallOutput = { text, at: clock.now() };
         if (model !== undefined) output.model = model;
         if (usage !== undefined) output.usage = usage;
-        if (toolCalls.length > 0) output.toolCalls = toolCalls;
         if (finishReason !== undefined) output.finishReason = finishReason;
+        if (toolCalls.length > 0) output.toolCalls = toolCalls;
+        scope.toolCalls = output.toolCalls;
         send({ type: 'stream.end', output });
       } catch (thrown) {
         const error = guard.failed(thrown);

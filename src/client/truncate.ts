@@ -39,22 +39,38 @@ export function estimateTokens(request: LLMRequest): number {
 }
 
 /**
- * Keeps system messages and the newest other messages within `maxTokens`. Never cuts a message and never
- * returns an empty conversation: when even the newest message is too long, the request comes back unchanged.
+ * The conversation (system messages left out) in units that are kept or dropped whole: a message, or an
+ * assistant message that calls tools together with the tool results that follow it.
+ */
+function units(messages: readonly Message[]): Message[][] {
+  const out: Message[][] = [];
+  for (const m of messages) {
+    if (m.role === 'system') continue;
+    const last = out[out.length - 1];
+    if (m.role === 'tool' && last !== undefined) last.push(m);
+    else out.push([m]);
+  }
+  return out;
+}
+
+/**
+ * Keeps system messages and the newest other messages within `maxTokens`. Never cuts a message, never
+ * separates an assistant's tool calls from their results (they are kept or dropped together), and never
+ * returns an empty conversation: when even the newest unit is too long, the request comes back unchanged.
  */
 export function truncateRequest(
   request: LLMRequest,
   budget: { maxTokens: number; countTokens: (r: LLMRequest) => number },
 ): LLMRequest {
   const system = request.messages.filter((m) => m.role === 'system');
-  const others = request.messages.filter((m) => m.role !== 'system');
-  const kept: Message[] = [];
-  for (let i = others.length - 1; i >= 0; i--) {
-    const candidate = [others[i] as Message, ...kept];
+  const all = units(request.messages);
+  let kept: Message[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    const candidate = [...(all[i] as Message[]), ...kept];
     if (budget.countTokens({ ...request, messages: [...system, ...candidate] }) > budget.maxTokens) break;
-    kept.unshift(others[i] as Message);
+    kept = candidate;
   }
-  // Even the newest message alone does not fit: leave the request whole, so the check fails and the
+  // Even the newest unit alone does not fit: leave the request whole, so the check fails and the
   // lifecycle fails over to a larger window instead of cutting the user's question.
   return kept.length > 0 ? { ...request, messages: [...system, ...kept] } : request;
 }

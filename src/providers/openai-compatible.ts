@@ -108,12 +108,14 @@ export function openaiCompatibleProvider(options: OpenAICompatibleProviderOption
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const extraHeaders = options.headers ?? defaultOpenAICompatibleProviderOptions.headers;
   const ctx = { provider: identity.id, model };
+  const chatConfig = { providerId: identity.id, model, maxTokens, maxTokensField: 'max_tokens' } as const;
 
   const post = async (body: ChatBody, callOptions: ProviderCallOptions): Promise<Response> => {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: body.stream ? 'text/event-stream' : 'application/json',
       ...extraHeaders,
+      ...callOptions.headers,
       ...attemptHeaders(callOptions),
     };
     if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
@@ -134,7 +136,7 @@ export function openaiCompatibleProvider(options: OpenAICompatibleProviderOption
     ...identity,
     model: ctx.model,
     async call(request, callOptions) {
-      const response = await post(chatBody(request, model, maxTokens, 'max_tokens'), callOptions);
+      const response = await post(chatBody(request, chatConfig), callOptions);
       const text = await response.text();
       let payload: unknown;
       try {
@@ -149,7 +151,7 @@ export function openaiCompatibleProvider(options: OpenAICompatibleProviderOption
     },
     async *stream(request, callOptions) {
       const body: ChatBody = {
-        ...chatBody(request, model, maxTokens, 'max_tokens'),
+        ...chatBody(request, chatConfig),
         stream: true,
         stream_options: { include_usage: true },
       };

@@ -3,18 +3,62 @@
  * `responses.create` behaves like the official SDK's.
  */
 import { classifyError } from '../errors/classify.js';
-import type { LLMRequest, ProviderResult, ProviderStreamEvent, Usage } from '../types.js';
+import type { LLMRequest, Message, ProviderResult, ProviderStreamEvent, ToolCall, Usage } from '../types.js';
 import { contentText, outputTokenLimit } from '../types.js';
 import type { ErrorContext } from './shared.js';
-import { abortReason, contentFiltered, toFinishReason, toUsage, truncatedStream } from './shared.js';
+import {
+  abortReason,
+  bodyOptions,
+  contentFiltered,
+  finishOf,
+  imageUrl,
+  parseToolInput,
+  ToolCallCollector,
+  toUsage,
+  truncatedStream,
+} from './shared.js';
+
+type ResponsesInputItem =
+  | {
+      role: 'system' | 'user' | 'assistant';
+      content:
+        | string
+        | Array<
+            { type: 'input_text'; text: string } | { type: 'input_image'; image_url: string; detail: 'auto' }
+          >;
+    }
+  | { type: 'function_call'; call_id: string; name: string; arguments: string }
+  | { type: 'function_call_output'; call_id: string; output: string };
 
 /** The Responses body the adapter sends. */
 export interface ResponsesBody {
   model: string;
-  input: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>;
+  input: ResponsesInputItem[];
   max_output_tokens?: number;
   temperature?: number;
+  tools?: Array<{
+    type: 'function';
+    name: string;
+    description?: string;
+    parameters: Record<string, unknown>;
+    strict: false;
+  }>;
+  tool_choice?: 'auto' | 'none' | 'required' | { type: 'function'; name: string };
+  text?: {
+    format:
+      | { type: 'json_object' }
+      | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict: false };
+  };
   stream?: boolean;
+}
+
+interface OutputItem {
+  type?: string;
+  id?: string;
+  call_id?: string;
+  name?: string;
+  arguments?: string;
+  content?: Array<{ type?: string; text?: string; refusal?: string }>;
 }
 
 interface ResponsePayload {
@@ -23,27 +67,92 @@ interface ResponsePayload {
   error?: unknown;
   incomplete_details?: { reason?: string } | null;
   output_text?: string;
-  output?: Array<{ type?: string; content?: Array<{ type?: string; text?: string; refusal?: string }> }>;
+  output?: OutputItem[];
   usage?: { input_tokens?: number; output_tokens?: number } | null;
 }
 
-/** The body for `request`. */
+function inputItems(m: Message): ResponsesInputItem[] {
+  switch (m.role) {
+    case 'system':
+      return [{ role: 'system', content: m.content }];
+    case 'user':
+      return [
+        {
+          role: 'user',
+          content:
+            typeof m.content === 'string'
+              ? m.content
+              : m.content.map((part) =>
+                  part.type === 'text'
+                    ? { type: 'input_text', text: part.text }
+                    : { type: 'input_image', image_url: imageUrl(part), detail: 'auto' },
+                ),
+        },
+      ];
+    case 'assistant': {
+      const text = contentText(m.content);
+      const items: ResponsesInputItem[] = text === '' ? [] : [{ role: 'assistant', content: text }];
+      for (const call of m.toolCalls ?? []) {
+        items.push({
+          type: 'function_call',
+          call_id: call.id,
+          name: call.name,
+          arguments: JSON.stringify(call.input ?? {}),
+        });
+      }
+      return items;
+    }
+    case 'tool':
+      return [{ type: 'function_call_output', call_id: m.toolCallId, output: m.content }];
+  }
+}
+
+/**
+ * The body for `request`. The Responses API has no stop sequences: `request.stop` is not sent (pass
+ * another API's equivalent through `providerOptions` if it gains one).
+ */
 export function responsesBody(
   request: LLMRequest,
-  model: string,
-  maxTokens: number | undefined,
+  config: { providerId: string; model: string; maxTokens: number | undefined },
 ): ResponsesBody {
-  const body: ResponsesBody = {
-    model,
-    input: request.messages.map((m) => ({
-      role: m.role === 'tool' ? 'user' : m.role,
-      content: contentText(m.content),
-    })),
-  };
-  const limit = outputTokenLimit(request) ?? maxTokens;
+  const body: ResponsesBody = { model: config.model, input: request.messages.flatMap(inputItems) };
+  const limit = outputTokenLimit(request) ?? config.maxTokens;
   if (limit !== undefined) body.max_output_tokens = limit;
   if (request.temperature !== undefined) body.temperature = request.temperature;
-  return body;
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      type: 'function',
+      name: tool.name,
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      parameters: tool.inputSchema,
+      strict: false,
+    }));
+  }
+  const choice = request.toolChoice;
+  if (choice !== undefined) {
+    body.tool_choice = typeof choice === 'string' ? choice : { type: 'function', name: choice.tool };
+  }
+  const format = request.responseFormat;
+  if (format === 'json') body.text = { format: { type: 'json_object' } };
+  else if (typeof format === 'object') {
+    body.text = {
+      format: { type: 'json_schema', name: format.name ?? 'response', schema: format.schema, strict: false },
+    };
+  }
+  return { ...body, ...bodyOptions(request, config.providerId) };
+}
+
+function toolCallsOf(response: ResponsePayload, ctx: ErrorContext): ToolCall[] {
+  return (response.output ?? [])
+    .filter((item) => item.type === 'function_call')
+    .map((item) => {
+      const name = item.name ?? '';
+      return {
+        id: item.call_id ?? item.id ?? '',
+        name,
+        input: parseToolInput(item.arguments ?? '', ctx, name),
+      };
+    });
 }
 
 function parts(response: ResponsePayload) {
@@ -82,11 +191,13 @@ export function parseResponse(payload: unknown, ctx: ErrorContext): ProviderResu
       .filter((part) => part.type === 'output_text')
       .map((part) => part.text ?? '')
       .join('');
+  const toolCalls = toolCallsOf(response, ctx);
   const result: ProviderResult = {
     text,
-    finishReason: toFinishReason(finishReason),
+    finishReason: finishOf(finishReason, toolCalls),
     rawFinishReason: finishReason,
   };
+  if (toolCalls.length > 0) result.toolCalls = toolCalls;
   const model = response.model ?? ctx.model;
   if (model !== undefined) result.model = model;
   const usage = toUsage(response.usage?.input_tokens, response.usage?.output_tokens);
@@ -97,6 +208,8 @@ export function parseResponse(payload: unknown, ctx: ErrorContext): ProviderResu
 interface StreamEvent {
   type?: string;
   delta?: string;
+  output_index?: number;
+  item?: OutputItem;
   response?: ResponsePayload;
 }
 
@@ -108,11 +221,20 @@ export async function* readResponsesStream(
 ): AsyncGenerator<ProviderStreamEvent> {
   let text = '';
   let final: ResponsePayload | undefined;
+  const tools = new ToolCallCollector(ctx);
   for await (const raw of events) {
     const event = raw as StreamEvent;
     if (event.type === 'response.output_text.delta' && event.delta) {
       text += event.delta;
       yield { type: 'delta', text: event.delta };
+    } else if (event.type === 'response.output_item.added' && event.item?.type === 'function_call') {
+      const id = event.item.call_id ?? event.item.id;
+      yield tools.delta(event.output_index ?? 0, id, event.item.name, event.item.arguments ?? '');
+    } else if (event.type === 'response.function_call_arguments.delta' && event.delta) {
+      yield tools.delta(event.output_index ?? 0, undefined, undefined, event.delta);
+    } else if (event.type === 'response.output_item.done' && event.item?.type === 'function_call') {
+      const done = tools.complete(event.output_index ?? 0);
+      if (done) yield done;
     } else if (event.type === 'error') {
       throw classifyError(raw, ctx).with({ cause: raw, ...(text ? { partialText: text } : {}) });
     } else if (
@@ -126,9 +248,10 @@ export async function* readResponsesStream(
   if (signal.aborted) throw abortReason(signal);
   if (final === undefined) throw truncatedStream({ ...ctx, partialText: text });
   const finishReason = checkResponse(final, ctx, text);
+  yield* tools.completeAll();
   const done: Extract<ProviderStreamEvent, { type: 'done' }> = {
     type: 'done',
-    finishReason: toFinishReason(finishReason),
+    finishReason: finishOf(finishReason, tools.calls),
     rawFinishReason: finishReason,
   };
   const model = final.model ?? ctx.model;

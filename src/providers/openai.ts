@@ -74,9 +74,19 @@ export function openaiProvider(options: OpenAIProviderOptions): Provider {
   }
   registerCredentials(options, options.client);
   warnAboutSdkRetries(options.client, 'openai', options);
-  const identity = providerIdentity(options, defaultOpenAIProviderOptions.id);
+  const identity = providerIdentity(options, defaultOpenAIProviderOptions.id, {
+    vision: true,
+    tools: true,
+    json: true,
+  });
   const { client, model, maxTokens } = options;
   const ctx = { provider: identity.id, model };
+  const chatConfig = {
+    providerId: identity.id,
+    model,
+    maxTokens,
+    maxTokensField: 'max_completion_tokens',
+  } as const;
 
   if (api === 'responses') {
     const responses = client.responses!;
@@ -84,14 +94,17 @@ export function openaiProvider(options: OpenAIProviderOptions): Provider {
       ...identity,
       model: ctx.model,
       async call(request, callOptions) {
-        const body = responsesBody(request, model, maxTokens);
+        const body = responsesBody(request, { providerId: identity.id, model, maxTokens });
         const { payload, rateLimit } = await payloadWithRateLimit(
           responses.create(body, sdkRequestOptions(callOptions)),
         ).catch((error: unknown) => Promise.reject(refineClientError(error, ctx)));
         return withRateLimit(parseResponse(payload, ctx), rateLimit);
       },
       async *stream(request, callOptions) {
-        const body = { ...responsesBody(request, model, maxTokens), stream: true };
+        const body = {
+          ...responsesBody(request, { providerId: identity.id, model, maxTokens }),
+          stream: true,
+        };
         try {
           const events = (await responses.create(
             body,
@@ -109,7 +122,7 @@ export function openaiProvider(options: OpenAIProviderOptions): Provider {
     ...identity,
     model: ctx.model,
     async call(request, callOptions) {
-      const body = chatBody(request, model, maxTokens, 'max_completion_tokens');
+      const body = chatBody(request, chatConfig);
       const { payload, rateLimit } = await payloadWithRateLimit(
         client.chat.completions.create(body, sdkRequestOptions(callOptions)),
       ).catch((error: unknown) => Promise.reject(refineClientError(error, ctx)));
@@ -117,7 +130,7 @@ export function openaiProvider(options: OpenAIProviderOptions): Provider {
     },
     async *stream(request, callOptions) {
       const body: ChatBody = {
-        ...chatBody(request, model, maxTokens, 'max_completion_tokens'),
+        ...chatBody(request, chatConfig),
         stream: true,
         stream_options: { include_usage: true },
       };

@@ -11,11 +11,21 @@ import type {
   ProviderCallOptions,
   ProviderResult,
   ProviderStreamEvent,
+  ToolCall,
+  Usage,
 } from '../types.js';
 
 /** One scripted behaviour. */
 export type FaultStep =
-  | { text: string; delayMs?: number; model?: string; tokenDelayMs?: number }
+  | {
+      text: string;
+      delayMs?: number;
+      model?: string;
+      tokenDelayMs?: number;
+      /** Tool calls the answer makes (finish reason `tool-calls`). */
+      toolCalls?: ToolCall[];
+      usage?: Usage;
+    }
   | {
       error: LLMErrorType;
       retryAfterMs?: number | undefined;
@@ -110,7 +120,13 @@ export function faultyProvider(options: FaultyProviderOptions): FaultyProvider {
       const { signal } = callOptions;
       if ('hang' in step) return hang(signal);
       await wait(step.delayMs, signal);
-      if ('text' in step) return { text: step.text, model: step.model ?? `${options.id}-model` };
+      if ('text' in step) {
+        const result: ProviderResult = { text: step.text, model: step.model ?? `${options.id}-model` };
+        if (step.toolCalls !== undefined) result.toolCalls = step.toolCalls;
+        result.finishReason = step.toolCalls?.length ? 'tool-calls' : 'stop';
+        if (step.usage !== undefined) result.usage = step.usage;
+        return result;
+      }
       if ('throw' in step) throw step.throw;
       throw failure(step);
     },

@@ -5,7 +5,17 @@
 import { z } from 'zod';
 import { LLMError } from '../errors/llm-error.js';
 import { registerSecret } from '../errors/secrets.js';
-import type { FinishReason, Message, ProviderCallOptions, Usage } from '../types.js';
+import type {
+  FinishReason,
+  ImagePart,
+  LLMRequest,
+  Message,
+  ProviderCallOptions,
+  ProviderCapabilities,
+  ProviderStreamEvent,
+  ToolCall,
+  Usage,
+} from '../types.js';
 
 /** Options every adapter accepts. */
 export interface BaseProviderOptions {
@@ -25,6 +35,11 @@ export interface BaseProviderOptions {
    * @default []
    */
   secrets?: readonly string[];
+  /**
+   * What the model can take (e.g. `{ vision: false }` for a text-only model): a request with images is then
+   * not sent to it. @default the adapter's (OpenAI and Anthropic: vision, tools, json; others unknown)
+   */
+  capabilities?: ProviderCapabilities;
 }
 
 /** Per-request options the official SDKs (`openai`, `@anthropic-ai/sdk`) accept as their second argument. */
@@ -46,6 +61,13 @@ export const baseProviderShape = {
     .optional(),
   // Never echoed: a bad entry is reported by rule, not by value.
   secrets: z.array(z.string({ error: 'secrets must be strings' })).optional(),
+  capabilities: z
+    .strictObject({
+      vision: z.boolean().optional(),
+      tools: z.boolean().optional(),
+      json: z.boolean().optional(),
+    })
+    .optional(),
 };
 
 /**
@@ -80,13 +102,19 @@ export function validateOptions(schema: z.ZodType, value: unknown, label: string
   if (!parsed.success) throw new TypeError(`Invalid ${label} options: ${z.prettifyError(parsed.error)}`);
 }
 
-/** The `id`/`priority`/`enabled`/`contextWindow` part of a provider, with defaults applied. */
-export function providerIdentity(options: BaseProviderOptions, defaultId: string) {
+/** The `id`/`priority`/`enabled`/`contextWindow`/`capabilities` part of a provider, with defaults applied. */
+export function providerIdentity(
+  options: BaseProviderOptions,
+  defaultId: string,
+  capabilities?: ProviderCapabilities,
+) {
+  const declared = { ...capabilities, ...options.capabilities };
   return {
     id: options.id ?? defaultId,
     priority: options.priority ?? 0,
     enabled: options.enabled ?? true,
     ...(options.contextWindow === undefined ? {} : { contextWindow: options.contextWindow }),
+    ...(Object.keys(declared).length === 0 ? {} : { capabilities: declared }),
   };
 }
 
@@ -98,9 +126,9 @@ export function attemptHeaders(options: ProviderCallOptions): Record<string, str
   return headers;
 }
 
-/** Second argument for an SDK call: the signal and the attempt headers. */
+/** Second argument for an SDK call: the signal, the caller's per-call headers and the attempt headers. */
 export function sdkRequestOptions(options: ProviderCallOptions): SdkRequestOptions {
-  return { signal: options.signal, headers: attemptHeaders(options) };
+  return { signal: options.signal, headers: { ...options.headers, ...attemptHeaders(options) } };
 }
 
 /** Warns (once, at construction) when an SDK client would retry on its own. */
@@ -209,4 +237,93 @@ export function refineClientError(error: unknown, ctx: ErrorContext): unknown {
 /** What to throw when the signal aborted: its reason, or an `AbortError`. */
 export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** Parses a tool call's JSON arguments ('' is `{}`); unparsable arguments are an `invalid_response`. */
+export function parseToolInput(json: string, ctx: ErrorContext, name: string): unknown {
+  if (json.trim() === '') return {};
+  try {
+    return JSON.parse(json);
+  } catch (error) {
+    throw new LLMError({
+      type: 'invalid_response',
+      message: `The model's call of tool "${name}" has arguments that are not valid JSON.`,
+      code: 'tool_input_not_json',
+      ...withContext({ ...ctx, cause: error }),
+    });
+  }
+}
+
+/**
+ * Collects streamed tool calls: each delta (by the wire's index) becomes a `tool-call-delta` event, and
+ * `complete(index)` / `completeAll()` give the `tool-call` events once the input is whole.
+ */
+export class ToolCallCollector {
+  private readonly open = new Map<number, { id: string; name: string; input: string }>();
+  readonly calls: ToolCall[] = [];
+  constructor(private readonly ctx: ErrorContext) {}
+
+  /** Records a piece of call `index`; returns the event to yield. */
+  delta(
+    index: number,
+    id: string | undefined,
+    name: string | undefined,
+    inputDelta: string,
+  ): ProviderStreamEvent {
+    const call = this.open.get(index) ?? { id: '', name: '', input: '' };
+    this.open.set(index, call);
+    if (id) call.id = id;
+    if (name) call.name = name;
+    call.input += inputDelta;
+    const event: ProviderStreamEvent = { type: 'tool-call-delta', index, inputDelta };
+    if (id) event.id = id;
+    if (name) event.name = name;
+    return event;
+  }
+
+  /** Completes call `index` (its input is whole); undefined when no such call is open. */
+  complete(index: number): ProviderStreamEvent | undefined {
+    const call = this.open.get(index);
+    if (call === undefined) return undefined;
+    this.open.delete(index);
+    const toolCall: ToolCall = {
+      id: call.id,
+      name: call.name,
+      input: parseToolInput(call.input, this.ctx, call.name),
+    };
+    this.calls.push(toolCall);
+    return { type: 'tool-call', toolCall };
+  }
+
+  /** Completes every open call, in index order. */
+  completeAll(): ProviderStreamEvent[] {
+    const events: ProviderStreamEvent[] = [];
+    for (const index of [...this.open.keys()].sort((a, b) => a - b)) {
+      const event = this.complete(index);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+}
+
+/** The normalized finish reason, `tool-calls` when the answer called tools (some APIs say `completed`). */
+export function finishOf(raw: string, toolCalls: readonly ToolCall[]): FinishReason {
+  const reason = toFinishReason(raw);
+  return toolCalls.length > 0 && reason === 'stop' ? 'tool-calls' : reason;
+}
+
+/** An image part as a URL: its own, or a `data:` URL of its bytes. */
+export function imageUrl(part: ImagePart): string {
+  if (part.url !== undefined) return part.url;
+  return `data:${part.mediaType ?? 'image/png'};base64,${base64Of(part.data ?? '')}`;
+}
+
+/** Bytes (or base64 text, returned as is) as base64. */
+export function base64Of(data: Uint8Array | string): string {
+  return typeof data === 'string' ? data : Buffer.from(data).toString('base64');
+}
+
+/** The caller's `providerOptions` for provider `id`, to merge into its request body. */
+export function bodyOptions(request: LLMRequest, id: string): Record<string, unknown> {
+  return request.providerOptions?.[id] ?? {};
 }

@@ -57,6 +57,8 @@ export class CallTracker implements CallObservation {
     private readonly sinks: readonly CallSink[],
     private readonly clock: Clock,
     private readonly release: (call: CallTracker) => void,
+    /** The call's `metadata`, copied onto every event. */
+    readonly metadata?: Record<string, unknown>,
   ) {
     for (const sink of sinks) sink.callStarted(this);
   }
@@ -137,6 +139,7 @@ export class CallTracker implements CallObservation {
   private finish(error: LLMError | undefined, event: ResultEvent): void {
     this.done = true;
     this.release(this);
+    if (this.metadata !== undefined) event.metadata = this.metadata;
     // Attempts still running when the call settled (its deadline, an abort): judged by the call's end.
     const now = this.clock.now();
     for (const state of this.open) {
@@ -192,6 +195,7 @@ export class CallTracker implements CallObservation {
 
   private endAttempt(state: AttemptState | undefined, event: AttemptEvent): void {
     this.attemptCount++;
+    if (this.metadata !== undefined) event.metadata = this.metadata;
     if (state !== undefined) {
       if (state.model !== undefined) event.model = state.model;
       if (state.usage !== undefined) event.usage = state.usage;
@@ -202,6 +206,7 @@ export class CallTracker implements CallObservation {
   }
 
   private emitDecision(event: DecisionEvent): void {
+    if (this.metadata !== undefined) event.metadata = this.metadata;
     for (const sink of this.sinks) sink.decision(this, event);
   }
 }

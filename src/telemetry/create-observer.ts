@@ -168,10 +168,10 @@ export function createClientObserver(deps: ObserverDeps): ClientObserver | undef
       return wrapped;
     },
 
-    callStarted(requestId, mode, startedAt, request): CallObservation | undefined {
+    callStarted(requestId, mode, startedAt, request, metadata): CallObservation | undefined {
       const sinks = sinksNow();
       if (sinks.length === 0) return undefined;
-      const call = new CallTracker(requestId, mode, startedAt, request, sinks, clock, release);
+      const call = new CallTracker(requestId, mode, startedAt, request, sinks, clock, release, metadata);
       // Only traced, and the tracer does not record this call (a no-op tracer, or not sampled): nothing to do.
       if (call.span === undefined && sinks.length === 1 && sinks[0] === cached?.trace) return undefined;
       calls.set(requestId, call);

@@ -34,6 +34,8 @@ export interface AttemptEvent {
   status?: number;
   /** Streaming: ms from the attempt's start to its first token. */
   timeToFirstTokenMs?: number;
+  /** The call's `metadata` (yours; never sent to a provider). */
+  metadata?: Record<string, unknown>;
 }
 
 /** Where the lifecycle went next: after an attempt, for a skipped provider, or a degradation step. */
@@ -54,6 +56,8 @@ export interface DecisionEvent {
   delayMs?: number;
   /** `degrade`: the degradation step entered. */
   step?: 'cache' | 'simplified' | 'fallback';
+  /** The call's `metadata` (yours; never sent to a provider). */
+  metadata?: Record<string, unknown>;
 }
 
 /** How a call ended: once per call. */
@@ -61,6 +65,8 @@ export type ResultEvent = {
   requestId: string;
   mode: 'call' | 'stream';
   durationMs: number;
+  /** The call's `metadata` (yours; never sent to a provider). */
+  metadata?: Record<string, unknown>;
 } & (
   | { ok: true; result: CallResult<unknown>; source: CallResult['source']; provider: string | undefined }
   | { ok: false; error: LLMError; errorType: LLMErrorType }

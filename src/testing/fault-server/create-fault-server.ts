@@ -118,7 +118,7 @@ export async function createFaultServer(options?: FaultServerOptions): Promise<F
     const ctx = contextOf(req, provider, body, route.wire);
     const fault = pickFault(scenario, ctx);
     const { seed: _seed, ...fields } = ctx;
-    log.push({ ...fields, outcome: fault?.kind ?? 'ok', headers: safeHeaders(req), at: clock.now() });
+    log.push({ ...fields, outcome: fault?.kind ?? 'ok', headers: safeHeaders(req), body, at: clock.now() });
 
     const entry = providerScenario(scenario, provider);
     const text = typeof entry.text === 'function' ? entry.text(ctx) : (entry.text ?? DEFAULT_TEXT);
@@ -127,6 +127,7 @@ export async function createFaultServer(options?: FaultServerOptions): Promise<F
     res.once('close', () => controller.abort());
     const model = entry.model ?? ctx.model;
     const extraHeaders = typeof entry.headers === 'function' ? entry.headers(ctx) : entry.headers;
+    const toolCalls = (typeof entry.toolCalls === 'function' ? entry.toolCalls(ctx) : entry.toolCalls) ?? [];
     try {
       await respond(res, {
         fault,
@@ -134,7 +135,7 @@ export async function createFaultServer(options?: FaultServerOptions): Promise<F
         stream: ctx.stream,
         model,
         serverRequestId: `req_${stableId(24, 'server', seed, provider, ctx.requestId, ctx.attempt)}`,
-        encoder: encoderFor(ctx, body, text, fault?.kind === 'content_filter', model, clock.now()),
+        encoder: encoderFor(ctx, body, text, fault?.kind === 'content_filter', model, clock.now(), toolCalls),
         deltas: fault?.kind === 'content_filter' ? [] : splitDeltas(text),
         latencyMs: entry.latencyMs ?? 0,
         deltaDelayMs: entry.deltaDelayMs ?? 0,

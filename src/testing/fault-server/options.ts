@@ -31,6 +31,12 @@ const providerScenarioSchema = z.object({
   headers: z
     .preprocess((value) => (isFunction(value) ? {} : value), z.record(z.string(), z.string()))
     .optional(),
+  toolCalls: z
+    .preprocess(
+      (value) => (isFunction(value) ? [] : value),
+      z.array(z.object({ id: z.string().min(1), name: z.string().min(1), input: z.unknown() })),
+    )
+    .optional(),
 });
 
 const optionsSchema = z.object({

@@ -75,6 +75,7 @@ export function encoderFor(
   filtered: boolean,
   model: string,
   nowMs: number,
+  toolCalls: WireAnswer['toolCalls'] = [],
 ): WireEncoder {
   const options = body.stream_options as { include_usage?: unknown } | undefined;
   const answer: WireAnswer = {
@@ -86,6 +87,7 @@ export function encoderFor(
     outputTokens: filtered ? 0 : estimateTokens(text),
     filtered,
     includeUsage: options?.include_usage === true,
+    toolCalls: filtered ? [] : toolCalls,
   };
   if (ctx.wire === 'messages') return messagesEncoder(answer);
   return ctx.wire === 'responses' ? responsesEncoder(answer) : chatEncoder(answer);

@@ -101,6 +101,15 @@ export interface ProviderScenario {
    * of the request. Error answers keep their own headers. @default none
    */
   headers?: Readonly<Record<string, string>> | ((ctx: FaultContext) => Readonly<Record<string, string>>);
+  /** Tool calls the answer makes (after its text), or a function of the request. @default none */
+  toolCalls?: readonly FaultToolCall[] | ((ctx: FaultContext) => readonly FaultToolCall[] | undefined);
+}
+
+/** A tool call the server answers with, in every wire format (`tool_calls`, `function_call`, `tool_use`). */
+export interface FaultToolCall {
+  id: string;
+  name: string;
+  input: unknown;
 }
 
 /** Per-provider scenarios; the `'*'` entry applies to providers not listed. Or one picker for everything. */
@@ -139,4 +148,6 @@ export interface FaultRequestRecord extends Omit<FaultContext, 'seed'> {
   at: number;
   /** Request headers, lower-cased (authorization and api keys removed). */
   headers: Record<string, string>;
+  /** The request's JSON body, as received. */
+  body: Record<string, unknown>;
 }

@@ -2,11 +2,17 @@
  * Anthropic Messages wire format (`POST /v1/messages`), as a JSON body and the SSE event sequence.
  */
 import type { WireAnswer, WireEncoder } from './wire.js';
-import { sseFrame } from './wire.js';
+import { argumentPieces, sseFrame } from './wire.js';
 
 /** Anthropic Messages. A filtered answer ends with `stop_reason: 'refusal'`. */
 export function messagesEncoder(a: WireAnswer): WireEncoder {
-  const stopReason = a.filtered ? 'refusal' : 'end_turn';
+  const stopReason = a.filtered ? 'refusal' : a.toolCalls.length > 0 ? 'tool_use' : 'end_turn';
+  const toolUse = a.toolCalls.map((c) => ({
+    type: 'tool_use',
+    id: c.id,
+    name: c.name,
+    input: c.input ?? {},
+  }));
   const event = (type: string, fields: Record<string, unknown>) => sseFrame({ type, ...fields }, type);
   return {
     json: () => ({
@@ -14,7 +20,7 @@ export function messagesEncoder(a: WireAnswer): WireEncoder {
       type: 'message',
       role: 'assistant',
       model: a.model,
-      content: a.filtered ? [] : [{ type: 'text', text: a.text }],
+      content: a.filtered ? [] : [{ type: 'text', text: a.text }, ...toolUse],
       stop_reason: stopReason,
       stop_sequence: null,
       usage: { input_tokens: a.inputTokens, output_tokens: a.outputTokens },
@@ -38,6 +44,24 @@ export function messagesEncoder(a: WireAnswer): WireEncoder {
     delta: (text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
     end: () => [
       event('content_block_stop', { index: 0 }),
+      ...a.toolCalls.flatMap((c, i) => {
+        const [first, second] = argumentPieces(c.input);
+        return [
+          event('content_block_start', {
+            index: i + 1,
+            content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} },
+          }),
+          event('content_block_delta', {
+            index: i + 1,
+            delta: { type: 'input_json_delta', partial_json: first },
+          }),
+          event('content_block_delta', {
+            index: i + 1,
+            delta: { type: 'input_json_delta', partial_json: second },
+          }),
+          event('content_block_stop', { index: i + 1 }),
+        ];
+      }),
       event('message_delta', {
         delta: { stop_reason: stopReason, stop_sequence: null },
         usage: { output_tokens: a.outputTokens },

@@ -2,7 +2,7 @@
  * OpenAI wire formats: Chat Completions and Responses, as JSON bodies and SSE event sequences.
  */
 import type { WireAnswer, WireEncoder } from './wire.js';
-import { sseFrame } from './wire.js';
+import { argumentPieces, sseFrame } from './wire.js';
 
 function chatUsage(a: WireAnswer) {
   return {
@@ -14,6 +14,7 @@ function chatUsage(a: WireAnswer) {
 
 /** Chat Completions (`POST /v1/chat/completions`). */
 export function chatEncoder(a: WireAnswer): WireEncoder {
+  const chatFinish = a.filtered ? 'content_filter' : a.toolCalls.length > 0 ? 'tool_calls' : 'stop';
   const chunk = (delta: Record<string, unknown>, finish: string | null) =>
     sseFrame({
       id: a.id,
@@ -32,9 +33,22 @@ export function chatEncoder(a: WireAnswer): WireEncoder {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: a.filtered ? null : a.text, refusal: null },
+          message: {
+            role: 'assistant',
+            content: a.filtered ? null : a.text,
+            refusal: null,
+            ...(a.toolCalls.length > 0
+              ? {
+                  tool_calls: a.toolCalls.map((c) => ({
+                    id: c.id,
+                    type: 'function',
+                    function: { name: c.name, arguments: JSON.stringify(c.input ?? {}) },
+                  })),
+                }
+              : {}),
+          },
           logprobs: null,
-          finish_reason: a.filtered ? 'content_filter' : 'stop',
+          finish_reason: chatFinish,
         },
       ],
       usage: chatUsage(a),
@@ -43,7 +57,22 @@ export function chatEncoder(a: WireAnswer): WireEncoder {
     start: () => [chunk({ role: 'assistant', content: '', refusal: null }, null)],
     delta: (text) => chunk({ content: text }, null),
     end: () => {
-      const frames = [chunk({}, a.filtered ? 'content_filter' : 'stop')];
+      const frames: string[] = [];
+      a.toolCalls.forEach((c, index) => {
+        const [first, second] = argumentPieces(c.input);
+        frames.push(
+          chunk(
+            {
+              tool_calls: [
+                { index, id: c.id, type: 'function', function: { name: c.name, arguments: first } },
+              ],
+            },
+            null,
+          ),
+          chunk({ tool_calls: [{ index, function: { arguments: second } }] }, null),
+        );
+      });
+      frames.push(chunk({}, chatFinish));
       if (a.includeUsage) {
         frames.push(
           sseFrame({
@@ -93,6 +122,7 @@ export function responsesEncoder(a: WireAnswer): WireEncoder {
               role: 'assistant',
               content: [{ type: 'output_text', text: a.text, annotations: [] }],
             },
+            ...a.toolCalls.map(functionCall),
           ]
         : [],
     usage: done
@@ -105,6 +135,29 @@ export function responsesEncoder(a: WireAnswer): WireEncoder {
   });
   const event = (type: string, fields: Record<string, unknown>) =>
     sseFrame({ type, sequence_number: seq++, ...fields }, type);
+  const functionCall = (c: WireAnswer['toolCalls'][number], i: number) => ({
+    type: 'function_call',
+    id: `fc_${i}_${a.id.slice(5)}`,
+    call_id: c.id,
+    name: c.name,
+    arguments: JSON.stringify(c.input ?? {}),
+    status: 'completed',
+  });
+  const callEvents = () =>
+    a.toolCalls.flatMap((c, i) => {
+      const item = functionCall(c, i);
+      const [first, second] = argumentPieces(c.input);
+      const where = { item_id: item.id, output_index: i + 1 };
+      return [
+        event('response.output_item.added', {
+          output_index: i + 1,
+          item: { ...item, arguments: '', status: 'in_progress' },
+        }),
+        event('response.function_call_arguments.delta', { ...where, delta: first }),
+        event('response.function_call_arguments.delta', { ...where, delta: second }),
+        event('response.output_item.done', { output_index: i + 1, item }),
+      ];
+    });
   const finalStatus = a.filtered ? 'incomplete' : 'completed';
   return {
     json: () => response(finalStatus, true),
@@ -119,7 +172,7 @@ export function responsesEncoder(a: WireAnswer): WireEncoder {
         content_index: 0,
         delta: text,
       }),
-    end: () => [event(`response.${finalStatus}`, { response: response(finalStatus, true) })],
+    end: () => [...callEvents(), event(`response.${finalStatus}`, { response: response(finalStatus, true) })],
     error: () =>
       event('error', {
         error: {

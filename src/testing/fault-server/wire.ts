@@ -17,6 +17,15 @@ export interface WireAnswer {
   filtered: boolean;
   /** Chat Completions streams: `stream_options.include_usage` was set. */
   includeUsage: boolean;
+  /** Tool calls after the text. */
+  toolCalls: ReadonlyArray<{ id: string; name: string; input: unknown }>;
+}
+
+/** A tool call's JSON arguments in two stream pieces (so clients must join deltas). */
+export function argumentPieces(input: unknown): [string, string] {
+  const json = JSON.stringify(input ?? {});
+  const half = Math.ceil(json.length / 2);
+  return [json.slice(0, half), json.slice(half)];
 }
 
 /** One request's encoder: JSON body, or SSE frames (start, one per delta, end; or an error frame). */

@@ -1,0 +1,69 @@
+/**
+ * What both call paths (the statechart and the fast path) do with a provider's answer: judge it (a tool-call
+ * answer is valid without text; the schema checks the text, or the input of the tool `schemaTarget` names),
+ * copy its tool calls, finish reason, model and usage into the result and the attempt record, and sum usage
+ * over the attempts of a call.
+ */
+import type { AttemptRecord } from '../../machines/request-types.js';
+import type { FinishReason, ToolCall, Usage } from '../types.js';
+import { type ValidationLimits, type ValidationResult, validateAnswer } from '../validation/validate.js';
+import type { CallRequest } from './call-request.js';
+
+/** What a result carries from the answer beyond its text and data. */
+export interface AnswerFields {
+  toolCalls: ToolCall[];
+  finishReason: FinishReason | undefined;
+}
+
+/** The tool calls and finish reason of a result (no tool calls: an empty list). */
+export function answerFields(answer: {
+  toolCalls?: ToolCall[] | undefined;
+  finishReason?: FinishReason | undefined;
+}): AnswerFields {
+  return { toolCalls: answer.toolCalls ?? [], finishReason: answer.finishReason };
+}
+
+/** The parts of an attempt record an answer fills in: its usage and model, when reported. */
+export function attemptDetails(answer: { model?: string | undefined; usage?: Usage | undefined }) {
+  const details: Pick<AttemptRecord, 'model' | 'usage'> = {};
+  if (answer.model !== undefined) details.model = answer.model;
+  if (answer.usage !== undefined) details.usage = answer.usage;
+  return details;
+}
+
+/**
+ * Judges an answer against the call's schema. Without a schema every answer is valid (`data` is the text).
+ * With `schemaTarget: 'tool:<name>'` the schema checks that tool's input (an answer without that call is
+ * invalid); with `'text'` it checks the text, and an answer that only calls tools is valid (`data` undefined).
+ */
+export function judgeAnswer(
+  answer: { text: string; toolCalls?: ToolCall[] | undefined },
+  call: Pick<CallRequest, 'schema' | 'schemaTarget'>,
+  provider: string | undefined,
+  limits: ValidationLimits,
+): ValidationResult {
+  const { schema, schemaTarget } = call;
+  const toolCalls = answer.toolCalls ?? [];
+  if (schema !== undefined && schemaTarget?.startsWith('tool:')) {
+    const name = schemaTarget.slice('tool:'.length);
+    const target = toolCalls.find((c) => c.name === name);
+    const text = target === undefined ? '' : JSON.stringify(target.input ?? null);
+    return validateAnswer(text, schema, provider, limits);
+  }
+  if (schema !== undefined && toolCalls.length > 0 && answer.text.trim() === '') {
+    return { ok: true, data: undefined };
+  }
+  return validateAnswer(answer.text, schema, provider, limits);
+}
+
+/** Usage summed over every attempt that reported it; undefined when none did. */
+export function sumUsage(attempts: readonly AttemptRecord[]): Usage | undefined {
+  let total: Usage | undefined;
+  for (const { usage } of attempts) {
+    if (usage === undefined) continue;
+    total ??= {};
+    if (usage.inputTokens !== undefined) total.inputTokens = (total.inputTokens ?? 0) + usage.inputTokens;
+    if (usage.outputTokens !== undefined) total.outputTokens = (total.outputTokens ?? 0) + usage.outputTokens;
+  }
+  return total;
+}
