@@ -36,14 +36,14 @@ export interface BreakerMachineConfig {
 export const defaultBreakerMachineConfig = {
   failureThreshold: 5,
   successThreshold: 3,
-  openMs: 60_000,
+  openMs: 1_000,
   halfOpenMaxCalls: 3,
   failureRateThreshold: null,
   windowMs: 60_000,
   minimumCalls: 10,
   slowCallMs: null,
-  backoffFactor: 1,
-  maxOpenMs: 600_000,
+  backoffFactor: 2,
+  maxOpenMs: 60_000,
   honorRetryAfter: true,
   countedErrors: ['provider_error', 'timeout', 'unknown'],
 } satisfies BreakerMachineConfig;

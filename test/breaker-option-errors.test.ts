@@ -28,10 +28,17 @@ describe('breaker option errors', () => {
     expect(text).toContain('→ at breaker.backoffFactor');
   });
 
-  it('names breaker.maxOpenMs when the client is given an openMs above the default maxOpenMs', () => {
-    const text = thrown(() => createResilientLLM({ providers: providers(), breaker: { openMs: 900_000 } }));
+  it('names breaker.maxOpenMs when the client is given a maxOpenMs below its openMs', () => {
+    const text = thrown(() =>
+      createResilientLLM({ providers: providers(), breaker: { openMs: 900_000, maxOpenMs: 60_000 } }),
+    );
     expect(text).toContain('maxOpenMs must be at least openMs');
     expect(text).toContain('→ at breaker.maxOpenMs');
+  });
+
+  it('accepts an openMs above the default maxOpenMs (the open duration never drops below openMs)', () => {
+    const llm = createResilientLLM({ providers: providers(), breaker: { openMs: 900_000 } });
+    expect(llm).toBeDefined();
   });
 
   it('names an unknown breaker key through the client', () => {

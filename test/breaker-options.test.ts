@@ -52,15 +52,17 @@ describe('breaker options', () => {
     expect(resolved).toMatchObject({
       failureThreshold: 5,
       successThreshold: 3,
-      openMs: 60_000,
+      openMs: 1_000,
       halfOpenMaxCalls: 3,
+      backoffFactor: 2,
+      maxOpenMs: 60_000,
     });
     expect(resolved.countedErrors).toEqual(['provider_error', 'timeout', 'unknown']);
     expect(resolved.clock).toBe(systemClock);
   });
 
   it('treats an explicit undefined as the default', () => {
-    expect(resolveBreakerOptions({ openMs: undefined as never }).openMs).toBe(60_000);
+    expect(resolveBreakerOptions({ openMs: undefined as never }).openMs).toBe(1_000);
   });
 
   it('accepts a valid rate-mode configuration', () => {

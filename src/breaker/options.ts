@@ -22,7 +22,7 @@ export interface BreakerOptions {
   failureThreshold?: number;
   /** Successful half-open probes that close it again. @default 3 */
   successThreshold?: number;
-  /** How long it stays open before probing. @default 60_000 */
+  /** How long it stays open before its first probe; grows by `backoffFactor` per failed probe. @default 1_000 */
   openMs?: number;
   /** Concurrent half-open probes. @default 3 */
   halfOpenMaxCalls?: number;
@@ -34,9 +34,9 @@ export interface BreakerOptions {
   minimumCalls?: number;
   /** Successes slower than this count as failures; undefined turns it off. @default undefined */
   slowCallMs?: number | undefined;
-  /** Open duration multiplier per consecutive re-trip (failed probe); 1 = constant. @default 1 */
+  /** Open duration multiplier per consecutive re-trip (failed probe); 1 = constant. @default 2 */
   backoffFactor?: number;
-  /** Cap of the grown open duration (a provider's Retry-After may exceed it). @default 600_000 */
+  /** Cap of the grown open duration (a provider's Retry-After may exceed it; never below `openMs`). @default 60_000 */
   maxOpenMs?: number;
   /** Stay open at least as long as a counted failure's `retryAfterMs` asks. @default true */
   honorRetryAfter?: boolean;
@@ -88,9 +88,12 @@ export type ResolvedBreakerOptions = Required<BreakerOptions>;
 const positiveInt = z.int().positive();
 const fn = functionSchema;
 
-/** `maxOpenMs` may not be below `openMs` (either one defaulted when absent). */
+/**
+ * A `maxOpenMs` the caller sets may not be below `openMs` (defaulted when absent). A defaulted `maxOpenMs`
+ * below a longer `openMs` is fine: the open duration never drops below `openMs` (`openDurationMs`).
+ */
 const openWithinMax = (options: { openMs?: number | undefined; maxOpenMs?: number | undefined }) =>
-  (options.maxOpenMs ?? defaultBreakerOptions.maxOpenMs) >= (options.openMs ?? defaultBreakerOptions.openMs);
+  options.maxOpenMs === undefined || options.maxOpenMs >= (options.openMs ?? defaultBreakerOptions.openMs);
 const openWithinMaxIssue = { message: 'maxOpenMs must be at least openMs', path: ['maxOpenMs'] };
 
 /** The settings fields, each optional (absent means the default). */
