@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { memoryCache } from '../src/cache/memory-cache.js';
 import { LLMError } from '../src/errors/llm-error.js';
+import { registerSecret } from '../src/errors/secrets.js';
 import { settleWithClock } from '../src/testing/drive-clock.js';
 import type { FaultStep } from '../src/testing/faulty-provider.js';
 import { ask, setup } from './helpers/lifecycle.js';
@@ -55,6 +56,31 @@ describe('traces: one span per call, one child per attempt', () => {
     expect(durations[0]?.attributes['error.type']).toBeUndefined();
     expect(durations[0]?.value).toMatchObject({ count: 1, sum: 0.04 });
     expect(await sdk.count('resilient_llm.calls', { 'resilient_llm.source': 'primary' })).toBe(1);
+    await llm.stop();
+  });
+
+  it('puts the call metadata on the call span, scrubbed, and never on the attempt', async () => {
+    const { llm, clock } = traced({ a: [{ text: 'hi', delayMs: 5 }] });
+    registerSecret('sk-metadata-secret-123456');
+    const metadata = {
+      tenant: 'acme',
+      retries: 2,
+      beta: true,
+      tags: ['x'],
+      note: 'key sk-metadata-secret-123456',
+    };
+    const r = await settleWithClock(llm.call({ ...ask(), metadata }), clock);
+    expect(r.ok).toBe(true);
+    const call = callSpan();
+    expect(call.attributes).toMatchObject({
+      'resilient_llm.metadata.tenant': 'acme',
+      'resilient_llm.metadata.retries': 2,
+      'resilient_llm.metadata.beta': true,
+      'resilient_llm.metadata.tags': '["x"]',
+    });
+    expect(String(call.attributes['resilient_llm.metadata.note'])).not.toContain('sk-metadata-secret-123456');
+    const [attempt] = sdk.children(call);
+    expect(Object.keys(attempt?.attributes ?? {}).some((k) => k.includes('metadata'))).toBe(false);
     await llm.stop();
   });
 

@@ -34,17 +34,17 @@ export const PEER_SETTINGS: readonly PeerSetting[] = [
   },
   {
     peer: 'resilient-llm',
-    settings: `three openaiProvider over the official client (maxRetries 0), priorities A<B<C, default breaker (5 failures, openMs 60 s) and retry (3 attempts, Retry-After first), timeouts.attemptMs ${ATTEMPT_MS}`,
+    settings: `three openaiProvider over the official client (maxRetries 0), priorities A<B<C, default breaker (5 failures, open 1 s doubling per failed probe to 60 s) and retry (3 attempts, Retry-After first), timeouts.attemptMs ${ATTEMPT_MS}`,
   },
   {
     peer: 'resilient-llm-openMs-2s',
     settings:
-      'same, with breaker.openMs 2000: the run compresses a multi-minute outage into ~2 s of wall time, so the default 60 s open state outlasts the rest of the run; shown as a second row, never instead of the defaults',
+      'same, with breaker.openMs 2000: the run compresses a multi-minute outage into ~2 s of wall time, so a long open state outlasts the rest of the run; shown as a second row, never instead of the defaults',
   },
   {
     peer: 'resilient-llm-defaults',
     settings:
-      'routing part only: createResilientLLM with pure defaults (attemptMs 30 s, openMs 60 s, backoff cap 8 s)',
+      'routing part only: createResilientLLM with pure defaults (attemptMs 30 s, breaker open 1 s doubling per failed probe to 60 s, backoff cap 8 s)',
   },
   {
     peer: 'resilient-llm-adaptive',

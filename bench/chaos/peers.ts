@@ -219,7 +219,8 @@ function resilientPeer(
             ...(settings === 'adaptive' ? { concurrency: {} } : {}),
             ...(settings === 'hedged' ? { hedging: {} } : {}),
             timeouts: { attemptMs: COMMON.attemptMs },
-            breaker: { openMs: COMMON.openMs },
+            // The peers' open time is a constant 1 s: the same here (the default doubles it per failed probe).
+            breaker: { openMs: COMMON.openMs, backoffFactor: 1 },
             retry: { maxMs: COMMON.backoffCapMs },
           }
         : {

@@ -26,6 +26,8 @@ export const OPERATION_CHAT = 'chat';
 
 export const RL_REQUEST_ID = 'resilient_llm.request_id';
 export const RL_MODE = 'resilient_llm.mode';
+/** Prefix of the call's `metadata` keys on the call span (`resilient_llm.metadata.<key>`). */
+export const RL_METADATA_PREFIX = 'resilient_llm.metadata.';
 export const RL_SOURCE = 'resilient_llm.source';
 export const RL_PROVIDER = 'resilient_llm.provider';
 export const RL_ATTEMPTS = 'resilient_llm.attempt_count';

@@ -5,6 +5,7 @@
  * recorded only with `captureContent`; nothing else of a request leaves, and never a credential.
  */
 
+import { redactSecrets } from '../errors/redact.js';
 import { type Message, outputTokenLimit } from '../types.js';
 import * as A from './attributes.js';
 import type { AttemptState, CallSink, CallTracker } from './call-tracker.js';
@@ -45,6 +46,33 @@ function messageParts(message: Message): Array<Record<string, unknown>> {
     }
   }
   return parts;
+}
+
+/** Longest metadata value put on a span, in characters (longer ones are cut). */
+const METADATA_VALUE_MAX = 1_024;
+
+/**
+ * The call's `metadata` as call-span attributes `resilient_llm.metadata.<key>`: strings, numbers and booleans
+ * as they are, anything else as JSON; strings scrubbed of registered secrets and cut at 1 KiB.
+ */
+export function metadataAttributes(metadata: Record<string, unknown> | undefined): Attributes {
+  const attributes: Attributes = {};
+  if (metadata === undefined) return attributes;
+  for (const [key, value] of Object.entries(metadata)) {
+    if (value === undefined) continue;
+    if (typeof value === 'number' || typeof value === 'boolean') {
+      attributes[A.RL_METADATA_PREFIX + key] = value;
+      continue;
+    }
+    let text: string;
+    try {
+      text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    } catch {
+      text = String(value);
+    }
+    attributes[A.RL_METADATA_PREFIX + key] = redactSecrets(text).slice(0, METADATA_VALUE_MAX);
+  }
+  return attributes;
 }
 
 const SPAN_KIND_INTERNAL = 0;
@@ -92,6 +120,7 @@ export class TraceSink implements CallSink {
           [A.RL_REQUEST_ID]: call.requestId,
           [A.RL_MODE]: call.mode,
           [A.GEN_AI_OPERATION]: A.OPERATION_CHAT,
+          ...metadataAttributes(call.metadata),
         },
       },
       this.api?.context.active(),
