@@ -48,7 +48,7 @@ export type SubjectName = (typeof SUBJECTS)[number];
 /** Per-attempt timeout given to every contender. */
 export const ATTEMPT_MS = 30_000;
 /** Static fallback given to every contender. */
-export const FALLBACK = 'Sorry, try again later.';
+export const FALLBACK = '{"answer":"Sorry, try again later."}'; // valid for the +schema subject's schema
 /** What the provider answers (valid for the schema). */
 export const ANSWER = '{"answer":"ok"}';
 

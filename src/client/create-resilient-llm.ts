@@ -16,6 +16,7 @@ import {
   type CallRequest,
   type CallResult,
   checkCapabilities,
+  hasImages,
   type ParsedCall,
   parseCallRequest,
   type StreamRequest,
@@ -139,6 +140,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
 
   /** The call, with the providers that cannot take it (throws when none can). */
   const capable = <T>(req: ParsedCall<T>): ParsedCall<T> => {
+    if (!hasImages(req.request)) return req; // the common case: nothing to check, nothing to allocate
     const providers = registry.ranked().map((e) => e.provider);
     const incapable = checkCapabilities(req.request, providers);
     return incapable.length === 0 ? req : { ...req, incapable };

@@ -71,21 +71,24 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
       new LLMError({ type: 'aborted', message: 'The caller aborted the request.', cause: req.signal.reason }),
     );
   }
+  // Generated ids are unique by their sequence; a caller's own id must be unique among the calls in flight.
+  const own = req.requestId;
   const requestId =
-    req.requestId ?? `req_${(++sequence).toString(36)}_${Math.floor(options.random() * 1e9).toString(36)}`;
+    own ?? `req_${(++sequence).toString(36)}_${Math.floor(options.random() * 1e9).toString(36)}`;
   deps.requestIds ??= new Set();
   const ids = deps.requestIds;
-  if (ids.has(requestId)) {
-    return Promise.reject(
-      new LLMError({
-        type: 'bad_request',
-        message: `Invalid call: ✖ requestId: "${requestId}" is already in flight`,
-        code: 'duplicate_request_id',
-      }),
-    );
+  if (own !== undefined) {
+    if (ids.has(own)) {
+      return Promise.reject(
+        new LLMError({
+          type: 'bad_request',
+          message: `Invalid call: ✖ requestId: "${own}" is already in flight`,
+          code: 'duplicate_request_id',
+        }),
+      );
+    }
+    ids.add(own);
   }
-  ids.add(requestId);
-  const settled = () => ids.delete(requestId);
   const startedAt = options.clock.now();
   deps.budget.recordCall();
   deps.hedgeBudget?.recordCall();
@@ -117,7 +120,7 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
       runMachine<T>(deps, req, how, requestId, startedAt, undefined).then(resolve, reject);
     });
   } else running = runMachine<T>(deps, req, how, requestId, startedAt, undefined);
-  running = running.finally(settled);
+  if (own !== undefined) running = running.finally(() => ids.delete(own));
   return observation === undefined ? running : observeSettlement(observation, running);
 }
 
