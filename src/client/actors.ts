@@ -25,7 +25,7 @@ import { LLMError } from '../errors/llm-error.js';
 import type { ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
-import { judgeAnswer } from './answer.js';
+import { callOutputOf, judgeAnswer } from './answer.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
 import {
   type HedgeDeps,
@@ -153,13 +153,8 @@ export function createRequestActors(deps: HedgeDeps) {
         const result = raceChecked(deps, scope, answered, entry.provider.id);
         scope.attemptsRunning--;
         running = false;
-        const out: CallOutput = { text: result.text, at: clock.now() };
-        if (result.model !== undefined) out.model = result.model;
-        if (result.usage !== undefined) out.usage = result.usage;
-        if (result.toolCalls !== undefined) out.toolCalls = result.toolCalls;
-        if (result.finishReason !== undefined) out.finishReason = result.finishReason;
         scope.toolCalls = result.toolCalls;
-        return out;
+        return callOutputOf(result, clock.now());
       } catch (error) {
         throw isActorFailure(error) ? error : fail(deps, scope, error as LLMError);
       } finally {

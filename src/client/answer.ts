@@ -4,8 +4,8 @@
  * copy its tool calls, finish reason, model and usage into the result and the attempt record, and sum usage
  * over the attempts of a call.
  */
-import type { AttemptRecord } from '../../machines/request-types.js';
-import type { FinishReason, ToolCall, Usage } from '../types.js';
+import type { AttemptRecord, CallOutput } from '../../machines/request-types.js';
+import type { FinishReason, ProviderResult, ToolCall, Usage } from '../types.js';
 import { type ValidationLimits, type ValidationResult, validateAnswer } from '../validation/validate.js';
 import type { CallRequest } from './call-request.js';
 
@@ -66,4 +66,14 @@ export function sumUsage(attempts: readonly AttemptRecord[]): Usage | undefined 
     if (usage.outputTokens !== undefined) total.outputTokens = (total.outputTokens ?? 0) + usage.outputTokens;
   }
   return total;
+}
+
+/** The attempt's output for the statechart: the answer's text and what the provider reported with it. */
+export function callOutputOf(result: ProviderResult, at: number): CallOutput {
+  const out: CallOutput = { text: result.text, at };
+  if (result.model !== undefined) out.model = result.model;
+  if (result.usage !== undefined) out.usage = result.usage;
+  if (result.toolCalls !== undefined) out.toolCalls = result.toolCalls;
+  if (result.finishReason !== undefined) out.finishReason = result.finishReason;
+  return out;
 }

@@ -4,18 +4,12 @@
  * fixed delay) and the check that keeps an invalid answer from winning a race while another attempt runs.
  */
 import { fromCallback } from 'xstate';
-import type {
-  ActorFailure,
-  CallOutput,
-  HedgeInput,
-  RequestContext,
-  RequestEvent,
-} from '../../machines/request-types.js';
+import type { ActorFailure, HedgeInput, RequestContext, RequestEvent } from '../../machines/request-types.js';
 import type { LLMError } from '../errors/llm-error.js';
 import type { HedgeBudget } from '../routing/hedge-budget.js';
 import type { ProviderResult } from '../types.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
-import { judgeAnswer } from './answer.js';
+import { callOutputOf, judgeAnswer } from './answer.js';
 import { runAttempt } from './attempt.js';
 import type { CallScope } from './scope.js';
 import { selectFrom } from './select.js';
@@ -82,12 +76,7 @@ export function hedgeProviderActor(deps: HedgeDeps) {
         if (controller.signal.aborted) return;
         const won = raceChecked(deps, scope, result, entry.provider.id);
         done();
-        const output: CallOutput = { text: won.text, at: clock.now() };
-        if (won.model !== undefined) output.model = won.model;
-        if (won.usage !== undefined) output.usage = won.usage;
-        if (won.toolCalls !== undefined) output.toolCalls = won.toolCalls;
-        if (won.finishReason !== undefined) output.finishReason = won.finishReason;
-        sendBack({ type: 'hedge.answered', output });
+        sendBack({ type: 'hedge.answered', output: callOutputOf(won, clock.now()) });
       })
       .catch((thrown: unknown) => {
         done();
