@@ -102,12 +102,15 @@ export function stateWords(state: string): string {
   return state.replace(/^active\./, '');
 }
 
-/** An event type in words: `xstate.error.actor.callProvider` → `callProvider failed`. */
+/**
+ * An event type in words: `xstate.error.actor.callProvider` → `callProvider failed`; a timer by its delay's
+ * name (`xstate.after.openDuration…` → `openDuration`), short enough for the column (the tooltip has the type).
+ */
 export function eventWords(type: string): string {
   if (type === 'xstate.init') return 'start';
   const m = /^xstate\.(done|error)\.actor\.(.+)$/.exec(type);
   if (m) return `${m[2]} ${m[1] === 'done' ? 'done' : 'failed'}`;
   const after = /^xstate\.after\.([^.]+)/.exec(type);
-  if (after) return `${after[1]} elapsed`;
+  if (after) return after[1] as string;
   return type;
 }
