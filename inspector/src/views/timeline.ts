@@ -73,7 +73,8 @@ export class Timeline {
   private patch(row: { cells: HTMLElement[]; shown: string[] }, e: TimelineEntry): void {
     const time = new Date(e.at).toISOString();
     const values = [time.slice(14, 23), e.actor, e.provider ?? '', eventWords(e.type), stateWords(e.state)];
-    const titles = [time, e.actor, e.provider ?? '', e.type, e.state];
+    // A state too long for its column shows whole on hover, in the same words.
+    const titles = [time, e.actor, e.provider ?? '', e.type, values[4]];
     for (let i = 0; i < CELLS; i++) {
       const value = values[i] as string;
       if (row.shown[i] === value) continue;
