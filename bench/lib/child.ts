@@ -24,7 +24,9 @@ export function benchPath(relative: string): string {
 
 /** Runs `bench/<script>` under tsx with `args`; resolves the value it passed to {@link emitResult}. */
 export function runChild<T>(script: string, args: readonly string[], options: ChildOptions = {}): Promise<T> {
-  const flags = [...(options.nodeFlags ?? []), '--import', 'tsx', benchPath(script), ...args];
+  // BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches every child: profiling a contender.
+  const extra = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const flags = [...extra, ...(options.nodeFlags ?? []), '--import', 'tsx', benchPath(script), ...args];
   return new Promise<T>((resolve, reject) => {
     const child = spawn(process.execPath, flags, {
       stdio: ['ignore', 'pipe', 'inherit'],
