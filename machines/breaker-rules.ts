@@ -80,6 +80,28 @@ export function probesClose(successes: number, successThreshold: number): boolea
   return successes >= successThreshold;
 }
 
+/**
+ * Counted probe failures a half-open round tolerates: `halfOpenMaxCalls - successThreshold` (never below 0).
+ * A round of `halfOpenMaxCalls` probes is decided by its majority when `successThreshold` is one: with the
+ * defaults (2 of 3), one stray failure — a retry of a request from the outage, a provider's usual error rate —
+ * neither reopens the circuit nor doubles the next open duration. With `successThreshold >= halfOpenMaxCalls`
+ * one counted failure reopens it, the classic rule.
+ */
+export function probeFailuresTolerated(config: {
+  successThreshold: number;
+  halfOpenMaxCalls: number;
+}): number {
+  return Math.max(0, config.halfOpenMaxCalls - config.successThreshold);
+}
+
+/** Whether `failures` counted probe failures in this half-open period reopen the circuit. */
+export function probesReopen(
+  failures: number,
+  config: { successThreshold: number; halfOpenMaxCalls: number },
+): boolean {
+  return failures > probeFailuresTolerated(config);
+}
+
 /** Whether another half-open probe may start while `inFlight` probes run. */
 export function probeSlotFree(inFlight: number, halfOpenMaxCalls: number): boolean {
   return inFlight < halfOpenMaxCalls;

@@ -105,6 +105,7 @@ export function clearedCounters() {
     window: [] as WindowBucket[],
     hintUntil: null,
     halfOpenSuccesses: 0,
+    halfOpenFailures: 0,
     inFlight: 0,
     probeAllowance: 0,
     openedAt: null,

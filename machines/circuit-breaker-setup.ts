@@ -3,7 +3,7 @@
  * `circuitBreakerMachine` (local) and `sharedCircuitBreakerMachine` (mirrors a store) are built from it.
  */
 import { assign, setup } from 'xstate';
-import { probesClose } from './breaker-rules.js';
+import { probeFailuresTolerated, probesClose, probesReopen } from './breaker-rules.js';
 import {
   clearedCounters,
   currentVerdict,
@@ -57,6 +57,9 @@ export const breakerSetup = setup({
     closesCircuit: ({ context, event }) =>
       currentVerdict(context, event) === 'success' &&
       probesClose(context.halfOpenSuccesses + 1, context.config.successThreshold),
+    reopensCircuit: ({ context, event }) =>
+      currentVerdict(context, event) === 'failure' &&
+      probesReopen(context.halfOpenFailures + 1, context.config),
     hasProbeCapacity: ({ context }) => hasProbeCapacity(context),
     isLocalSource: ({ context }) => context.source === 'local',
     isStoreSource: ({ context }) => context.source === 'store',
@@ -149,6 +152,14 @@ export const breakerSetup = setup({
       halfOpenSuccesses: ({ context }) => context.halfOpenSuccesses + 1,
       inFlight: ({ context }) => Math.max(0, context.inFlight - 1),
     }),
+    recordProbeFailure: assign(({ context, event }) => ({
+      halfOpenFailures: context.halfOpenFailures + 1,
+      inFlight: Math.max(0, context.inFlight - 1),
+      hintUntil:
+        event.type === 'breaker.failure'
+          ? nextHintUntil(context, timeOf(context, event), event.retryAfterMs)
+          : context.hintUntil,
+    })),
     returnProbe: assign({ inFlight: ({ context }) => Math.max(0, context.inFlight - 1) }),
     forgetProbes: assign({ inFlight: 0, period: ({ context }) => context.period + 1 }),
     close: assign(({ context, event }) => ({
@@ -195,7 +206,12 @@ export const breakerSetup = setup({
       };
     }),
     addProbeAllowance: assign({ probeAllowance: ({ context }) => context.probeAllowance + 1 }),
-    useLocalSource: assign({ source: 'local' as const, probeAllowance: 0 }),
+    // Failures counted while the store decided carry over, capped so the next counted failure reopens it.
+    useLocalSource: assign(({ context }) => ({
+      source: 'local' as const,
+      probeAllowance: 0,
+      halfOpenFailures: Math.min(context.halfOpenFailures, probeFailuresTolerated(context.config)),
+    })),
   },
   delays: {
     openDuration: ({ context }) => context.openDelayMs,

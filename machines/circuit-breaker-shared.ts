@@ -72,12 +72,13 @@ export const sharedCircuitBreakerMachine = breakerSetup.createMachine({
         'breaker.release': { guard: 'isCurrentPeriod', actions: 'returnProbe' },
         'breaker.success': [
           { guard: and(['isLocalSource', 'closesCircuit']), target: 'closed', actions: 'close' },
-          { guard: and(['isLocalSource', 'countsAsFailure']), target: 'open', actions: 'reopen' },
+          { guard: and(['isLocalSource', 'reopensCircuit']), target: 'open', actions: 'reopen' },
+          { guard: 'countsAsFailure', actions: 'recordProbeFailure' },
           { guard: 'countsAsSuccess', actions: 'recordProbeSuccess' },
-          { guard: 'isCurrentPeriod', actions: 'returnProbe' },
         ],
         'breaker.failure': [
-          { guard: and(['isLocalSource', 'countsAsFailure']), target: 'open', actions: 'reopen' },
+          { guard: and(['isLocalSource', 'reopensCircuit']), target: 'open', actions: 'reopen' },
+          { guard: 'countsAsFailure', actions: 'recordProbeFailure' },
           { guard: 'isCurrentPeriod', actions: 'returnProbe' },
         ],
         'breaker.restore': { actions: 'forgetProbes' },

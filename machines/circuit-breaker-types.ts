@@ -8,7 +8,10 @@ import type { LLMErrorType } from './vocabulary.js';
 export interface BreakerMachineConfig {
   /** Consecutive counted failures in `closed` that open the circuit. */
   failureThreshold: number;
-  /** Successful half-open probes that close the circuit. */
+  /**
+   * Successful half-open probes that close the circuit. More than `halfOpenMaxCalls - successThreshold`
+   * counted probe failures reopen it.
+   */
   successThreshold: number;
   /** Base open duration before the first half-open probe. */
   openMs: number;
@@ -35,7 +38,7 @@ export interface BreakerMachineConfig {
 /** The machine's defaults: the values `createCircuitBreaker` documents. */
 export const defaultBreakerMachineConfig = {
   failureThreshold: 5,
-  successThreshold: 3,
+  successThreshold: 2,
   openMs: 1_000,
   halfOpenMaxCalls: 3,
   failureRateThreshold: null,
@@ -85,6 +88,8 @@ export interface BreakerContext {
   /** Latest time a counted failure's Retry-After points at in this period, or null. */
   hintUntil: number | null;
   halfOpenSuccesses: number;
+  /** Counted probe failures of this half-open period (reopens once above what the round tolerates). */
+  halfOpenFailures: number;
   /** Half-open probes holding a permit. */
   inFlight: number;
   /** Consecutive re-trips (failed half-open probes) since the circuit last closed. */

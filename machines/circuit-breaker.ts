@@ -49,17 +49,19 @@ export const circuitBreakerMachine = breakerSetup.createMachine({
     },
     halfOpen: {
       description:
-        'Probing: a few concurrent probes; enough successes close it, one counted failure reopens it.',
+        'Probing: a few concurrent probes; enough successes close it, more counted failures than the round tolerates reopen it.',
       on: {
         'breaker.acquire': [{ guard: 'hasProbeCapacity', actions: 'grantProbe' }, { actions: 'rejectProbe' }],
         'breaker.release': { guard: 'isCurrentPeriod', actions: 'returnProbe' },
         'breaker.success': [
           { guard: 'closesCircuit', target: 'closed', actions: 'close' },
-          { guard: 'countsAsFailure', target: 'open', actions: 'reopen' },
+          { guard: 'reopensCircuit', target: 'open', actions: 'reopen' },
+          { guard: 'countsAsFailure', actions: 'recordProbeFailure' },
           { guard: 'countsAsSuccess', actions: 'recordProbeSuccess' },
         ],
         'breaker.failure': [
-          { guard: 'countsAsFailure', target: 'open', actions: 'reopen' },
+          { guard: 'reopensCircuit', target: 'open', actions: 'reopen' },
+          { guard: 'countsAsFailure', actions: 'recordProbeFailure' },
           { guard: 'isCurrentPeriod', actions: 'returnProbe' },
         ],
         'breaker.restore': { actions: 'forgetProbes' },

@@ -30,6 +30,13 @@ export const MUTATIONS: Mutation[] = [
     tests: ['test/breaker-model.test.ts'],
   },
   {
+    name: 'half-open round tolerates one failed probe too many',
+    file: 'machines/breaker-rules.ts',
+    find: 'return failures > probeFailuresTolerated(config);',
+    replace: 'return failures > probeFailuresTolerated(config) + 1;',
+    tests: ['test/breaker-model.test.ts'],
+  },
+  {
     name: 'rate limit counted as a breaker failure',
     file: 'machines/circuit-breaker-types.ts',
     find: "countedErrors: ['provider_error', 'timeout', 'unknown'],",

@@ -106,7 +106,7 @@ const configs: Array<[string, Partial<BreakerMachineConfig>]> = [
     {
       failureThreshold: 2,
       successThreshold: 2,
-      halfOpenMaxCalls: 2,
+      halfOpenMaxCalls: 3,
       openMs: 1_000,
       backoffFactor: 2,
       maxOpenMs: 4_000,

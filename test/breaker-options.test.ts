@@ -51,7 +51,7 @@ describe('breaker options', () => {
     expect(resolved).toEqual(defaultBreakerOptions);
     expect(resolved).toMatchObject({
       failureThreshold: 5,
-      successThreshold: 3,
+      successThreshold: 2,
       openMs: 1_000,
       halfOpenMaxCalls: 3,
       backoffFactor: 2,

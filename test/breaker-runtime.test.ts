@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LLMError } from '../src/errors/llm-error.js';
 import { breakerOn, failOnce, permitOf, rejectionOf, succeedOnce } from './breaker-helpers.js';
 
 describe('closed: tripping', () => {
@@ -117,6 +118,7 @@ describe('open', () => {
     const options = {
       failureThreshold: 1,
       successThreshold: 1,
+      halfOpenMaxCalls: 1,
       openMs: 1_000,
       backoffFactor: 3,
       maxOpenMs: 20_000,
@@ -186,6 +188,44 @@ describe('halfOpen', () => {
     expect(breaker.state).toBe('halfOpen');
     succeedOnce(breaker);
     expect(breaker.state).toBe('closed');
+  });
+
+  it('with the defaults, tolerates one failed probe of three and reopens on the second', () => {
+    const { breaker } = halfOpen();
+    failOnce(breaker, 'provider_error');
+    expect(breaker.state).toBe('halfOpen');
+    expect(breaker.actor.getSnapshot().context.halfOpenFailures).toBe(1);
+    succeedOnce(breaker);
+    expect(breaker.state).toBe('halfOpen');
+    failOnce(breaker, 'timeout');
+    expect(breaker.state).toBe('open');
+    expect(breaker.actor.getSnapshot().context.reason).toBe('probe_failed');
+  });
+
+  it('with the defaults, closes on two successes around a tolerated failure, and frees its slot', () => {
+    const { breaker } = halfOpen();
+    const probes = [permitOf(breaker), permitOf(breaker), permitOf(breaker)];
+    expect(rejectionOf(breaker)?.code).toBe('circuit_open');
+    probes[0]?.release({ kind: 'failure', error: new LLMError({ type: 'provider_error' }), durationMs: 10 });
+    // The failed probe's slot is free again: a fourth call may probe.
+    const fourth = permitOf(breaker);
+    probes[1]?.release({ kind: 'success', durationMs: 10 });
+    expect(breaker.state).toBe('halfOpen');
+    probes[2]?.release({ kind: 'success', durationMs: 10 });
+    expect(breaker.state).toBe('closed');
+    fourth.release({ kind: 'failure', error: new LLMError({ type: 'provider_error' }), durationMs: 10 });
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('a slow success counts as a probe failure toward the round', () => {
+    const { breaker } = halfOpen({ slowCallMs: 100 });
+    const slow = permitOf(breaker);
+    slow.release({ kind: 'success', durationMs: 500 });
+    expect(breaker.state).toBe('halfOpen');
+    expect(breaker.actor.getSnapshot().context.halfOpenFailures).toBe(1);
+    const slower = permitOf(breaker);
+    slower.release({ kind: 'success', durationMs: 500 });
+    expect(breaker.state).toBe('open');
   });
 
   it('reopens on one counted failure, but not on a rate limit', () => {

@@ -210,7 +210,7 @@ type Config = Partial<BreakerMachineConfig> & BreakerOptions;
 const consecutive = {
   failureThreshold: 2,
   successThreshold: 2,
-  halfOpenMaxCalls: 2,
+  halfOpenMaxCalls: 3,
   openMs: 1_000,
   backoffFactor: 2,
   maxOpenMs: 4_000,

@@ -3,6 +3,7 @@
  * (every call rate limited) pauses it for its Retry-After; a breaker that closes again leaves nothing over.
  */
 import { describe, expect, it } from 'vitest';
+import { Admission, shareLowerBound } from '../src/routing/admission.js';
 import { settleWithClock } from '../src/testing/drive-clock.js';
 import { ask, setup } from './helpers/lifecycle.js';
 
@@ -113,5 +114,32 @@ describe('rate-limit admission', () => {
     expect(() => setup({ a: [{ text: 'x' }] }, { retry: { rateLimitCooldown: 1 as never } })).toThrow(
       /rateLimitCooldown must be a boolean/,
     );
+  });
+});
+
+describe('admission judges small samples by confidence, not by the raw share', () => {
+  it('does not pause a provider for 3 rate limits among its first 5 answers (a chance run at a 20% rate)', () => {
+    const admission = new Admission();
+    // Raw share 3/5 = 60% > 50%: the old rule paused the provider for the whole Retry-After here.
+    admission.recordAccepted(0);
+    admission.recordRateLimit(1, 1_000);
+    admission.recordAccepted(2);
+    admission.recordRateLimit(3, 1_000);
+    admission.recordRateLimit(4, 1_000);
+    expect(admission.admit(5, () => 0.99)).toEqual({ ok: true });
+    expect(admission.pausedUntil).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('still pauses at once when every call is rate limited (3 of 3)', () => {
+    const admission = new Admission();
+    for (let at = 0; at < 3; at++) admission.recordRateLimit(at, 1_000);
+    expect(admission.admit(3, () => 0.99)).toMatchObject({ ok: false, code: 'rate_limited' });
+  });
+
+  it('gives the Wilson lower bound of a share', () => {
+    expect(shareLowerBound(3, 3)).toBeGreaterThan(0.5);
+    expect(shareLowerBound(3, 5)).toBeLessThan(0.3);
+    expect(shareLowerBound(20, 30)).toBeGreaterThan(0.5);
+    expect(shareLowerBound(0, 0)).toBe(0);
   });
 });

@@ -20,7 +20,12 @@ export interface BreakerOptions {
   id?: string;
   /** Consecutive counted failures that open the circuit. @default 5 */
   failureThreshold?: number;
-  /** Successful half-open probes that close it again. @default 3 */
+  /**
+   * Successful half-open probes that close it again. A half-open round tolerates
+   * `halfOpenMaxCalls - successThreshold` counted probe failures; one more reopens it (so with the defaults,
+   * 2 of 3 probes decide, and one stray failure does not double the next open duration). Set it to
+   * `halfOpenMaxCalls` for the classic "one failed probe reopens". @default 2
+   */
   successThreshold?: number;
   /** How long it stays open before its first probe; grows by `backoffFactor` per failed probe. @default 1_000 */
   openMs?: number;

@@ -44,6 +44,8 @@ const snapshotSchema = z.object({
       window: z.array(z.object({ start: time, calls: count, failures: count })),
       hintUntil: time.nullable(),
       halfOpenSuccesses: count,
+      /** Absent in snapshots taken before the half-open round tolerated a failure: read as 0. */
+      halfOpenFailures: count.optional(),
       inFlight: count,
       reopens: count,
       openedAt: time.nullable(),
@@ -78,6 +80,11 @@ export function fromBreakerSnapshot(
   if (!result.success) {
     throw new TypeError(`Invalid breaker snapshot: ${z.prettifyError(result.error)}`);
   }
-  const context: BreakerContext = { ...snapshot.context, config, lastDecision: null };
+  const context: BreakerContext = {
+    ...snapshot.context,
+    halfOpenFailures: snapshot.context.halfOpenFailures ?? 0,
+    config,
+    lastDecision: null,
+  };
   return circuitBreakerMachine.resolveState({ value: snapshot.state, context });
 }

@@ -11,6 +11,7 @@ import {
   openDurationMs,
   probeSlotFree,
   probesClose,
+  probesReopen,
   rateExceeded,
   thresholdReached,
 } from '../../machines/breaker-rules.js';
@@ -34,6 +35,8 @@ export interface StoredBreaker {
   consecutive: number;
   /** Successful probes (half-open). */
   probeSuccesses: number;
+  /** Counted probe failures (half-open). */
+  probeFailures: number;
   /** Latest Retry-After horizon of this period, or null. */
   hintUntil: number | null;
   /** Rate-mode buckets by start time. */
@@ -54,6 +57,7 @@ export function freshRecord(generation: string): StoredBreaker {
     reopens: 0,
     consecutive: 0,
     probeSuccesses: 0,
+    probeFailures: 0,
     hintUntil: null,
     window: new Map(),
     leases: new Map(),
@@ -67,6 +71,7 @@ function enter(record: StoredBreaker, state: BreakerStateName, reason: BreakerRe
   record.epoch += 1;
   record.consecutive = 0;
   record.probeSuccesses = 0;
+  record.probeFailures = 0;
   record.hintUntil = null;
   record.window.clear();
   record.leases.clear();
@@ -155,8 +160,10 @@ export function recordOutcome(
       trip(record, config, now, 'failure_threshold', 0);
     else if (byRate) trip(record, config, now, 'failure_rate', 0);
   } else if (record.state === 'halfOpen') {
-    if (failed) trip(record, config, now, 'probe_failed', record.reopens + 1);
-    else if (probesClose(++record.probeSuccesses, config.successThreshold)) {
+    if (failed) {
+      if (probesReopen(++record.probeFailures, config))
+        trip(record, config, now, 'probe_failed', record.reopens + 1);
+    } else if (probesClose(++record.probeSuccesses, config.successThreshold)) {
       enter(record, 'closed', 'probes_succeeded');
       record.reopens = 0;
     }

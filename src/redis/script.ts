@@ -42,6 +42,7 @@ local function rateExceeded(calls, fails)
 end
 local function thresholdReached(consecutive) return consecutive >= c.failureThreshold end
 local function probesClose(successes) return successes >= c.successThreshold end
+local function probesReopen(failures) return failures > math.max(0, c.halfOpenMaxCalls - c.successThreshold) end
 local function probeSlotFree(inFlight) return inFlight < c.halfOpenMaxCalls end
 `;
 
@@ -69,23 +70,23 @@ local a = cjson.decode(ARGV[1])
 local c = a.cfg
 local key, wkey, pkey = KEYS[1], KEYS[2], KEYS[3]
 ${CLOCKS[clock]}
-${RULES}local f = redis.call('HMGET', key, 'state', 'epoch', 'gen', 'openUntil', 'reason', 'trips', 'reopens', 'cf', 'hs', 'hint')
+${RULES}local f = redis.call('HMGET', key, 'state', 'epoch', 'gen', 'openUntil', 'reason', 'trips', 'reopens', 'cf', 'hs', 'hint', 'hf')
 local function n(v) return tonumber(v) or 0 end
 local s
 local created = not f[1]
 local dirty = created
 if created then
-  s = { state = 'closed', epoch = 1, gen = a.gen, openUntil = 0, reason = 'initial', trips = 0, reopens = 0, cf = 0, hs = 0 }
+  s = { state = 'closed', epoch = 1, gen = a.gen, openUntil = 0, reason = 'initial', trips = 0, reopens = 0, cf = 0, hs = 0, hf = 0 }
 else
   s = { state = f[1], epoch = n(f[2]), gen = f[3], openUntil = n(f[4]), reason = f[5], trips = n(f[6]),
-        reopens = n(f[7]), cf = n(f[8]), hs = n(f[9]), hint = tonumber(f[10]) }
+        reopens = n(f[7]), cf = n(f[8]), hs = n(f[9]), hint = tonumber(f[10]), hf = n(f[11]) }
 end
 local before = s.epoch
 local granted = false
 
 local function enter(state, reason)
   s.state = state; s.reason = reason; s.epoch = s.epoch + 1
-  s.cf = 0; s.hs = 0; s.hint = nil; dirty = true
+  s.cf = 0; s.hs = 0; s.hf = 0; s.hint = nil; dirty = true
   redis.call('DEL', wkey, pkey)
 end
 local function trip(reason, reopens)
@@ -138,7 +139,9 @@ elseif a.op == 'record' then
       if failed and thresholdReached(s.cf) then trip('failure_threshold', 0)
       elseif byRate then trip('failure_rate', 0) end
     elseif s.state == 'halfOpen' then
-      if failed then trip('probe_failed', s.reopens + 1)
+      if failed then
+        s.hf = s.hf + 1
+        if probesReopen(s.hf) then trip('probe_failed', s.reopens + 1) end
       else
         s.hs = s.hs + 1
         if probesClose(s.hs) then enter('closed', 'probes_succeeded'); s.reopens = 0 end
@@ -164,7 +167,8 @@ end
 
 if dirty then
   redis.call('HSET', key, 'state', s.state, 'epoch', s.epoch, 'gen', s.gen, 'openUntil', s.openUntil,
-    'reason', s.reason, 'trips', s.trips, 'reopens', s.reopens, 'cf', s.cf, 'hs', s.hs, 'hint', s.hint or '')
+    'reason', s.reason, 'trips', s.trips, 'reopens', s.reopens, 'cf', s.cf, 'hs', s.hs, 'hint', s.hint or '',
+    'hf', s.hf)
 end
 local remaining = cjson.null
 if s.state == 'open' then remaining = math.max(0, s.openUntil - now) end

@@ -5,7 +5,8 @@
  *
  * Counts decay exponentially with time constant `windowMs` (a sliding window without buckets). With
  * `sent` calls, `accepted` of them not rate limited and `limited` rate limited:
- * - nothing is shed while `round(limited) < minRateLimits` or `limited / sent <= threshold`;
+ * - nothing is shed while `round(limited) < minRateLimits` or the rate-limited share is not evidently above
+ *   `threshold` (its one-sided 95% Wilson lower bound is at or below it; {@link shareLowerBound});
  * - past that, a call is shed with probability `(sent - accepted / (1 - threshold)) / (sent + 1)`
  *   (client-side adaptive throttling, as in Google's SRE book, chapter "Handling Overload");
  * - a rate limit that arrives past that point, with a Retry-After, pauses the provider until then;
@@ -159,9 +160,16 @@ export class Admission {
     this.pausedUntil = Number.NEGATIVE_INFINITY;
   }
 
+  /**
+   * Whether the rate-limited share is *evidently* above the threshold: at least `minRateLimits` rate limits,
+   * and the share's lower confidence bound (Wilson, one-sided 95%) above `threshold`. A raw share misjudges
+   * small samples: right after a reset or a pause, 3 rate limits in the first 5 calls happen by chance 6% of
+   * the time at a 20% rate-limit rate, and each such run paused the provider for a whole Retry-After.
+   * Every call limited still engages at once (3 of 3 has a lower bound of 0.53).
+   */
   private engaged(): boolean {
     const { minRateLimits, threshold } = this.options;
-    return Math.round(this.limited) >= minRateLimits && this.limited > threshold * this.sent;
+    return Math.round(this.limited) >= minRateLimits && shareLowerBound(this.limited, this.sent) > threshold;
   }
 
   /**
@@ -185,4 +193,17 @@ export class Admission {
     this.accepted *= factor;
     this.limited *= factor;
   }
+}
+
+/** z of a one-sided 95% confidence bound. */
+const Z = 1.645;
+
+/** Lower Wilson bound of the share `hits / n` (n > 0; decayed counts may be fractional). */
+export function shareLowerBound(hits: number, n: number): number {
+  if (!(n > 0)) return 0;
+  const p = hits / n;
+  const z2 = Z * Z;
+  const centre = p + z2 / (2 * n);
+  const margin = Z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return (centre - margin) / (1 + z2 / n);
 }

@@ -3,6 +3,7 @@
  * same model state. `modelPaths()` uses them by default for `circuitBreakerMachine` (and when called
  * without a machine) and for `sharedCircuitBreakerMachine` (a breaker mirroring a store).
  */
+import { probeFailuresTolerated } from '../../machines/breaker-rules.js';
 import type {
   BreakerContext,
   BreakerEvent,
@@ -159,6 +160,7 @@ export function serializeBreakerModelState(snapshot: BreakerModelSnapshot): stri
     snapshot.value,
     context.consecutiveFailures,
     context.halfOpenSuccesses,
+    context.halfOpenFailures,
     context.inFlight,
     snapshot.value === 'open' ? context.openDelayMs : 0,
     ...windowTotals(context),
@@ -178,6 +180,7 @@ export function serializeSharedBreakerModelState(snapshot: BreakerModelSnapshot)
     snapshot.value,
     Math.min(context.consecutiveFailures, config.failureThreshold),
     Math.min(context.halfOpenSuccesses, config.successThreshold),
+    Math.min(context.halfOpenFailures, probeFailuresTolerated(config) + 1),
     context.inFlight,
     snapshot.value === 'open' ? context.openDelayMs : 0,
     ...windowTotals(context),

@@ -30,6 +30,28 @@ export function breakerInvariants(
       `halfOpen: ${context.inFlight} probes in flight > halfOpenMaxCalls ${config.halfOpenMaxCalls}`,
     );
   }
+  // The design: a half-open round of halfOpenMaxCalls probes tolerates halfOpenMaxCalls - successThreshold
+  // counted failures; the next one (and only that) reopens it. Written out here, not through the rule function.
+  // (Only for outcomes a local breaker decides: while a store decides, the actor counts without acting.)
+  const tolerated = Math.max(0, config.halfOpenMaxCalls - config.successThreshold);
+  const outcome = event.type === 'breaker.failure' || event.type === 'breaker.success';
+  const decidesLocally = before?.context.source === 'local' && context.source === 'local';
+  if (outcome && decidesLocally && after.value === 'halfOpen' && context.halfOpenFailures > tolerated) {
+    broken.push(
+      `halfOpen: ${context.halfOpenFailures} probe failures kept, but only ${tolerated} are tolerated`,
+    );
+  }
+  if (
+    outcome &&
+    before?.value === 'halfOpen' &&
+    before.context.source === 'local' &&
+    after.value === 'open' &&
+    before.context.halfOpenFailures < tolerated
+  ) {
+    broken.push(
+      `halfOpen reopened after ${before.context.halfOpenFailures + 1} probe failures; ${tolerated} are tolerated`,
+    );
+  }
   const refusing = before?.value === 'open' || before?.value === 'forcedOpen';
   if (event.type === 'breaker.acquire' && refusing && context.lastDecision?.allowed === true) {
     broken.push(`a permit was granted while ${String(before?.value)}`);

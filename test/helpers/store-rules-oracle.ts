@@ -118,8 +118,9 @@ export const configArb: fc.Arbitrary<BreakerMachineConfig> = fc
   .record({
     // Often out of reach, so the failure rate decides.
     failureThreshold: fc.constantFrom(1, 2, 3, 1_000, 1_000),
-    successThreshold: fc.integer({ min: 2, max: 3 }),
-    halfOpenMaxCalls: fc.integer({ min: 1, max: 2 }),
+    successThreshold: fc.integer({ min: 1, max: 3 }),
+    // Up to 3 probes: a round then tolerates 0–2 failed probes (halfOpenMaxCalls − successThreshold).
+    halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
     openMs: fc.integer({ min: 1, max: 300 }),
     backoffFactor: fc.constantFrom(1, 2, 3),
     maxOpenMs: fc.integer({ min: 1, max: 1_500 }),
