@@ -160,6 +160,62 @@ const scenarios: Scenario[] = [
     calls: 6,
   },
   {
+    name: 'hedging: an answer before the hedge point needs no hedge',
+    scripts: { a: [{ text: 'a', delayMs: 40 }], b: [{ text: 'b', delayMs: 5 }] },
+    options: { hedging: { delayMs: 100 } },
+  },
+  {
+    name: 'hedging: a slow first attempt is hedged at its hedge point and the hedge wins',
+    scripts: { a: [{ text: 'slow a', delayMs: 500 }], b: [{ text: 'b', delayMs: 50 }] },
+    options: { hedging: { delayMs: 100 } },
+  },
+  {
+    name: 'hedging: the first attempt answers while its hedge runs',
+    scripts: { a: [{ text: 'a', delayMs: 150 }], b: [{ text: 'b', delayMs: 200 }] },
+    options: { hedging: { delayMs: 100 } },
+  },
+  {
+    name: 'hedging: a hang is hedged, the hedge fails, and the attempt deadline ends the hang',
+    scripts: { a: [{ hang: true }, { text: 'retry' }], b: [{ error: 'provider_error', delayMs: 30 }] },
+    options: { hedging: { delayMs: 100 }, timeouts: { attemptMs: 1_000, totalMs: 10_000 } },
+  },
+  {
+    name: 'hedging: no other provider, so nothing to hedge with',
+    scripts: { a: [{ text: 'alone', delayMs: 300 }] },
+    options: { hedging: { delayMs: 100 } },
+  },
+  {
+    name: 'hedging: the quantile delay follows the answers seen so far',
+    scripts: {
+      a: [
+        { text: 'a1', delayMs: 10 },
+        { text: 'a2', delayMs: 20 },
+        { text: 'a3', delayMs: 30 },
+        { text: 'a4 slow', delayMs: 400 },
+      ],
+      b: [{ text: 'b', delayMs: 40 }],
+    },
+    options: { hedging: { delayMs: 'p50', minSamples: 3 } },
+    calls: 4,
+  },
+  {
+    name: 'hedging: the budget refuses a hedge at the hedge point',
+    scripts: { a: [{ text: 'slow a', delayMs: 300 }], b: [{ text: 'b', delayMs: 10 }] },
+    options: { hedging: { delayMs: 100, budget: { ratio: 0, minPerWindow: 0 } } },
+    calls: 2,
+  },
+  {
+    name: 'on-failure hedging: a server error races a retry against the next provider',
+    scripts: {
+      a: [
+        { error: 'provider_error', delayMs: 20 },
+        { text: 'a again', delayMs: 100 },
+      ],
+      b: [{ text: 'b', delayMs: 30 }],
+    },
+    options: { hedging: { mode: 'on-failure' } },
+  },
+  {
     name: 'five failures trip the breaker over consecutive calls',
     scripts: { a: [{ error: 'timeout', delayMs: 3 }], b: [{ text: 'b' }] },
     calls: 7,

@@ -26,6 +26,7 @@ import type { LLMRequest, ProviderCallOptions, ProviderResult } from '../types.j
 import { attemptDetails, judgeAnswer } from './answer.js';
 import type { CallRequest, CallResult } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
+import { latencyHedgeDelayMs } from './hedging-options.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderEntry, ProviderRegistry } from './registry.js';
 import type { Replay, ReplayStage } from './replay.js';
@@ -48,6 +49,8 @@ export class FastCall implements Replay {
   next: FastCall | undefined = undefined;
   private done = false;
   private value: ProviderResult | undefined = undefined;
+  /** The timer of the hedge point (hedging in `latency` mode only). */
+  private hedgeTimer: unknown = undefined;
   private offCallerAbort: (() => void) | undefined = undefined;
 
   constructor(
@@ -91,6 +94,8 @@ export class FastCall implements Replay {
       attempt: 1,
     };
     if (this.req.headers !== undefined) options.headers = this.req.headers;
+    const hedgeIn = this.lane.hedgeDelayFor(this.entry, this.alternatives);
+    if (hedgeIn !== undefined) this.hedgeTimer = this.lane.timers.setTimeout(() => this.expire(), hedgeIn);
     try {
       this.outcome = Promise.resolve(this.entry.provider.call(this.req.request, options));
     } catch (thrown) {
@@ -112,7 +117,10 @@ export class FastCall implements Replay {
     this.end(false);
   }
 
-  /** The first deadline passed: the statechart takes the call with the attempt still running. */
+  /**
+   * The first deadline or the hedge point passed: the statechart takes the call with the attempt still running
+   * (at the hedge point its `hedgeDelay` has nothing left to wait, so it hedges at once).
+   */
   expire(): void {
     this.end(false);
   }
@@ -121,6 +129,7 @@ export class FastCall implements Replay {
     if (this.done) return;
     this.done = true;
     this.lane.remove(this);
+    if (this.hedgeTimer !== undefined) this.lane.timers.clearTimeout(this.hedgeTimer);
     this.offCallerAbort?.();
     const value = this.value;
     if (!settled || value === undefined || missingTextError(this.provider.id, value) !== undefined) {
@@ -164,7 +173,8 @@ export class FastLane {
   private tail: FastCall | undefined = undefined;
   private count = 0;
   private timer: unknown = undefined;
-  private readonly timers: Clock;
+  /** The client's timers (unref'd on the system clock). */
+  readonly timers: Clock;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -173,6 +183,17 @@ export class FastLane {
     this.clock = options.clock;
     this.timers = callClock(options.clock);
     this.firstDeadlineMs = Math.min(options.timeouts.attemptMs, options.timeouts.totalMs);
+  }
+
+  /**
+   * Ms from an attempt's start to its hedge point, when hedging (`latency` mode) could hedge it before its
+   * first deadline: another provider is eligible and the delay is shorter. Else undefined.
+   */
+  hedgeDelayFor(entry: ProviderEntry, alternatives: number): number | undefined {
+    const { hedging } = this.options;
+    if (hedging === false || hedging.mode !== 'latency' || alternatives === 0) return undefined;
+    const delay = latencyHedgeDelayMs(hedging, entry.stats.sketch);
+    return delay < this.firstDeadlineMs ? delay : undefined;
   }
 
   /** Calls on the fast path now. */

@@ -11,6 +11,7 @@ import type { ProviderResult } from '../types.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { callOutputOf, judgeAnswer } from './answer.js';
 import { runAttempt } from './attempt.js';
+import { latencyHedgeDelayMs } from './hedging-options.js';
 import type { CallScope } from './scope.js';
 import { selectFrom } from './select.js';
 
@@ -92,17 +93,17 @@ export function hedgeProviderActor(deps: HedgeDeps) {
 }
 
 /**
- * The hedge delay of the attempt in flight: at once when racing after a failure; a fixed delay; or the
- * provider's latency quantile once it has `minSamples` answered attempts (`fallbackDelayMs` before).
+ * The hedge delay of the attempt in flight: at once when racing after a failure; else what is left of
+ * {@link latencyHedgeDelayMs} since the attempt started (all of it, except for an attempt the fast path
+ * handed over at its hedge point, which hedges at once).
  */
 export function hedgeDelayMs(deps: ActorDeps, context: RequestContext): number {
   const hedging = deps.options.hedging;
   if (hedging === false || context.settings.hedging == null) return context.settings.attemptMs;
   if (context.raceNow) return 0;
   if (hedging.mode === 'on-failure') return context.settings.attemptMs;
-  if (typeof hedging.delayMs === 'number') return hedging.delayMs;
   const id = context.provider?.id;
   const sketch = id === undefined ? undefined : deps.registry.get(id).stats.sketch;
-  if (sketch === undefined || sketch.count < hedging.minSamples) return hedging.fallbackDelayMs;
-  return Math.max(1, Math.ceil(sketch.quantile(hedging.delayMs) ?? hedging.fallbackDelayMs));
+  const elapsed = Math.max(0, deps.clock.now() - context.attemptStartedAt);
+  return Math.max(0, latencyHedgeDelayMs(hedging, sketch) - elapsed);
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { MAX_TIMER_MS } from '../options.js';
 import { defaultHedgeBudgetOptions, type HedgeBudgetOptions } from '../routing/hedge-budget.js';
-import { LATENCY_QUANTILES, type LatencyQuantile } from '../routing/latency-sketch.js';
+import { LATENCY_QUANTILES, type LatencyQuantile, type LatencySketch } from '../routing/latency-sketch.js';
 
 /** Hedged attempts (calls only; streams never hedge). */
 export interface HedgingOptions {
@@ -114,3 +114,17 @@ export const hedgingSchema = z
 
 /** `hedging` after validation. */
 export type ResolvedHedging = z.output<typeof hedgingSchema>;
+
+/**
+ * How long an attempt on a provider runs alone before a `latency` hedge starts: the fixed `delayMs`, or the
+ * provider's latency quantile once its sketch holds `minSamples` answered attempts (`fallbackDelayMs` before).
+ * The statechart's `hedgeDelay` and the fast path's hand-over point both use it.
+ */
+export function latencyHedgeDelayMs(
+  hedging: Exclude<ResolvedHedging, false>,
+  sketch: Pick<LatencySketch, 'count' | 'quantile'> | undefined,
+): number {
+  if (typeof hedging.delayMs === 'number') return hedging.delayMs;
+  if (sketch === undefined || sketch.count < hedging.minSamples) return hedging.fallbackDelayMs;
+  return Math.max(1, Math.ceil(sketch.quantile(hedging.delayMs) ?? hedging.fallbackDelayMs));
+}

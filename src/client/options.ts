@@ -113,7 +113,8 @@ export interface ResilientLLMOptions {
   /**
    * Hedged attempts (see `HedgingOptions`): an attempt running past its provider's observed latency quantile
    * (or a fixed delay) is raced by the same request on the next eligible provider, within a hedge budget;
-   * the loser is aborted and never counts as a breaker failure. Calls only. While on, the fast path is off.
+   * the loser is aborted and never counts as a breaker failure. Calls only. The fast path hands a call to
+   * the statechart at its hedge point.
    * @default false
    */
   hedging?: HedgingOptions | false | undefined;

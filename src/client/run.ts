@@ -95,13 +95,9 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
   const observation = deps.observer?.callStarted(requestId, how.mode, startedAt, req.request, req.metadata);
   let running: Promise<CallResult<T>>;
   const { fastRecord } = deps;
-  // The statechart's alone: hedging (its `attempting.hedging` state races the hedge), per-call timeouts (the
-  // fast lane runs every call on the client's), and requests some provider cannot take.
-  const fast =
-    options.fastPath &&
-    options.hedging === false &&
-    req.timeouts === undefined &&
-    (req.incapable ?? []).length === 0;
+  // The statechart's alone: per-call timeouts (the fast lane runs every call on the client's) and requests some
+  // provider cannot take. With hedging, the fast lane hands a call over at its hedge point (`fast-path.ts`).
+  const fast = options.fastPath && req.timeouts === undefined && (req.incapable ?? []).length === 0;
   if (how.mode === 'call' && (deps.inspect === undefined || fastRecord) && fast) {
     running = new Promise<CallResult<T>>((resolve, reject) => {
       const settle = fastRecord
