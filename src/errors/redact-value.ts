@@ -1,7 +1,7 @@
 /**
  * A redacted copy of a thrown value, for the `cause` an {@link LLMError} keeps: what `util.inspect(err)`,
  * `console.error(err)` and loggers that walk `cause` print. Errors keep their prototype (so `instanceof`
- * and the printed class name still work), their own fields and their `stack`; every string is passed
+ * and the printed class name still work), their own fields and their `stack` (redacted when first read); every string is passed
  * through `redactSecrets`; plain objects and arrays are copied the same way; `Headers` become a scrubbed
  * `Headers`; `Date`s are kept; anything else (class instances such as a `Response`, a `Map`, functions) is
  * replaced by a `[ClassName]` marker. Bounded: depth, keys, array items and string length are capped, and
@@ -87,6 +87,10 @@ function copyFields(
 ) {
   const keys = Object.getOwnPropertyNames(from).slice(0, MAX_ITEMS);
   for (const key of keys) {
+    if (key === 'stack' && from instanceof Error) {
+      lazyStack(from, to);
+      continue;
+    }
     let item: unknown;
     let enumerable = true;
     try {
@@ -99,6 +103,36 @@ function copyFields(
     if (copy === undefined && typeof item === 'function') continue;
     Object.defineProperty(to, key, { value: copy, enumerable, writable: true, configurable: true });
   }
+}
+
+/**
+ * The copy's `stack`, redacted when first read. Reading an error's stack formats it (with source maps on,
+ * a few hundred µs per error), and most classified errors are never printed: the copy reads it only when
+ * someone does. The raw error stays reachable from this getter's closure alone, never as a property.
+ */
+function lazyStack(from: Error, to: Record<string, unknown>): void {
+  let value: unknown;
+  let read = false;
+  Object.defineProperty(to, 'stack', {
+    get() {
+      if (!read) {
+        read = true;
+        try {
+          const stack: unknown = from.stack;
+          value = typeof stack === 'string' ? copyString(stack) : undefined;
+        } catch {
+          value = undefined; // a hostile getter
+        }
+      }
+      return value;
+    },
+    set(next: unknown) {
+      read = true;
+      value = next;
+    },
+    enumerable: false,
+    configurable: true,
+  });
 }
 
 function className(proto: unknown): string {
