@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { createResilientLLM, type Provider, type ResilientLLMOptions } from '../../src/index.js';
+import { createResilientLLM, type Provider, type ResilientLLMOptions } from 'resilient-llm';
 
 /** Options of {@link startMetricsServer}. */
 export interface MetricsServerOptions {

@@ -5,7 +5,7 @@
  *   npx tsx examples/prometheus-metrics/server.ts
  *   curl 'http://127.0.0.1:9464/ask?q=hi'; curl http://127.0.0.1:9464/metrics
  */
-import { faultyProvider } from '../../src/testing/index.js';
+import { faultyProvider } from 'resilient-llm/testing';
 import { startMetricsServer } from './metrics-server.js';
 
 const server = await startMetricsServer({

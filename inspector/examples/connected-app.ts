@@ -4,9 +4,9 @@
  * from the page act on it. Run: `RESILIENT_LLM_INSPECT='ws://127.0.0.1:5173/__resilient/ws?token=…'
  * npx tsx inspector/examples/connected-app.ts`.
  */
-import { createResilientLLM } from '../../src/index.js';
-import { createInspectBridge } from '../../src/inspect/index.js';
-import { faultyProvider } from '../../src/providers/scripted-provider.js';
+import { createResilientLLM } from 'resilient-llm';
+import { createInspectBridge } from 'resilient-llm/inspect';
+import { faultyProvider } from 'resilient-llm/testing';
 
 const url = process.env.RESILIENT_LLM_INSPECT;
 if (!url) {
