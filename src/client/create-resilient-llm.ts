@@ -28,7 +28,7 @@ import { type ResilientLLMOptions, resolveOptions } from './options.js';
 import { type ProviderConfig, ProviderRegistry } from './registry.js';
 import { CALL_MODE, type RunnerDeps, runCall, runMachine } from './run.js';
 import type { CallScope } from './scope.js';
-import { createTokenQueue, type LLMStream } from './token-stream.js';
+import { createTokenQueue, type LLMStream, type StreamPart, wholeToolCallEvents } from './token-stream.js';
 
 /** A resilient LLM client. */
 export interface ResilientLLM {
@@ -169,9 +169,9 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
       const callerSignal = req.signal;
       if (callerSignal?.aborted) controller.abort(callerSignal.reason);
       if (callerSignal) offCaller = onCallerAbort(callerSignal, () => controller.abort(callerSignal.reason));
-      const sink = (text: string) => {
+      const sink = (part: StreamPart) => {
         streamed = true;
-        queue.push(text);
+        queue.push(part);
       };
       return keepAlive.track(
         runCall(
@@ -183,8 +183,9 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     })().then(
       (r) => {
         offCaller?.();
-        // Answers that did not stream (cache, simplified prompt, fallback) arrive as one token.
+        // Answers that did not stream (cache, simplified prompt, fallback) arrive as one token and whole tool calls.
         if (!streamed && r.text) queue.push(r.text);
+        if (!streamed) for (const event of wholeToolCallEvents(r.toolCalls)) queue.push(event);
         queue.end();
         return r;
       },
@@ -196,7 +197,11 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
       },
     );
     result.catch(() => {}); // the iterator reports the error too; an unread result must not be unhandled
-    return { result, [Symbol.asyncIterator]: () => queue.iterator() };
+    return {
+      result,
+      [Symbol.asyncIterator]: () => queue.iterator(),
+      events: () => ({ [Symbol.asyncIterator]: () => queue.events() }),
+    };
   }
 
   const llm: ResilientLLM = {
