@@ -4,8 +4,11 @@
  * deltas — a scripted provider's whole calls and a provider without `stream`.
  */
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
 import { ToolCallEvents } from '../src/client/tool-call-events.js';
+import { sleep } from '../src/clock.js';
 import { createResilientLLM, type LLMStreamEvent, type Provider } from '../src/index.js';
+import { settleWithClock } from '../src/testing/drive-clock.js';
 import { faultyProvider } from '../src/testing/faulty-provider.js';
 
 const ask = { messages: [{ role: 'user' as const, content: 'Weather?' }] };
@@ -97,5 +100,39 @@ describe('llm.stream().events() without tool deltas', () => {
     });
     const provider: Provider = { id: 'alpha', call: (request, options) => scripted.call(request, options) };
     expect(await eventsOf(provider)).toEqual([{ type: 'text', text: 'Checking Oslo. ' }, ...whole.slice(2)]);
+  });
+});
+
+describe('streamed tool calls and the stream deadlines', () => {
+  it('counts a tool-call piece as a token: a slow tool-only answer meets the first-token and idle deadlines', async () => {
+    const clock = new SimulatedClock();
+    // Starts the call at once, then sends a piece every 600 ms: past firstTokenMs, and past idleMs in total.
+    const slowTool: Provider = {
+      id: 'slow',
+      async *stream(_request, options) {
+        yield { type: 'tool-call-delta', index: 0, id: oslo.id, name: 'weather', inputDelta: '' };
+        for (const piece of ['{"city":', '"Oslo"}']) {
+          await sleep(clock, 600, options.signal);
+          yield { type: 'tool-call-delta', index: 0, inputDelta: piece };
+        }
+        await sleep(clock, 600, options.signal);
+        yield { type: 'tool-call', toolCall: oslo };
+        yield { type: 'done', finishReason: 'tool-calls' };
+      },
+      call: () => Promise.reject(new Error('not called: the call streams')),
+    };
+    const llm = createResilientLLM({
+      providers: [slowTool],
+      clock,
+      timeouts: { firstTokenMs: 100, idleMs: 1_000, attemptMs: 10_000, totalMs: 20_000 },
+    });
+    const stream = llm.stream(ask);
+    const settled = await settleWithClock(stream.result, clock);
+    expect(settled.ok).toBe(true);
+    if (!settled.ok) return;
+    expect(settled.value.toolCalls).toEqual([oslo]);
+    expect(settled.value.attempts.map((a) => a.outcome)).toEqual(['success']);
+    expect(settled.at).toBe(1_800);
+    await llm.stop();
   });
 });
