@@ -35,9 +35,10 @@ export interface ResilientLLM {
   /** Answers a request, failing over and degrading as needed; throws an `LLMError` when nothing can answer. */
   call<T = string>(request: CallRequest<T>): Promise<CallResult<T>>;
   /**
-   * Streams an answer: iterate for text tokens, await `.result` for the outcome. Before the first token a
-   * failure fails over like `call()`; after it, the stream ends with an `LLMError` carrying `partialText`,
-   * unless `resumeOnFailure` continues on the next provider with the partial answer as context.
+   * Streams an answer: iterate for text tokens (or `.events()` for text and tool calls as they stream), await
+   * `.result` for the outcome. Before the first token or tool-call event a failure fails over like `call()`;
+   * after it, the stream ends with an `LLMError` carrying `partialText`, unless `resumeOnFailure` continues on
+   * the next provider with the partial answer as context (text only: not after a tool call started streaming).
    */
   stream(request: StreamRequest): LLMStream;
   /** Ops: enable or disable a provider for later calls. */
