@@ -30,6 +30,7 @@ export function initialContext(input: RequestInput): RequestContext {
     startedAt: input.startedAt,
     fallback: input.fallback,
     mode: input.mode,
+    metadata: input.metadata,
     deadlineAt: input.startedAt + input.settings.totalMs,
     clockMs: input.startedAt,
     base: input.request,
@@ -52,6 +53,7 @@ export function initialContext(input: RequestInput): RequestContext {
     error: null,
     streamedText: '',
     attemptText: '',
+    attemptToolCalls: false,
     backoffMs: 0,
     previousBackoffMs: null,
     draw: 0.5,
@@ -262,9 +264,14 @@ export function finalError(context: RequestContext): SerializedLLMError {
   });
 }
 
-/** Streaming: tokens of this attempt already reached the caller, so a plain retry would repeat them. */
+/** Streaming: tokens or tool-call events of this attempt already reached the caller, so a plain retry would repeat them. */
 export function streamCommitted(context: RequestContext): boolean {
-  return context.mode === 'stream' && context.attemptText.length > 0;
+  return context.mode === 'stream' && (context.attemptText.length > 0 || context.attemptToolCalls);
+}
+
+/** Streaming: a broken stream continues on the next provider when asked, unless it broke within tool calls. */
+export function canResumeStream(context: RequestContext): boolean {
+  return context.features.resumeStream && context.alternatives > 0 && !context.attemptToolCalls;
 }
 
 /** The request for resuming a broken stream elsewhere: the base request plus the partial answer. */

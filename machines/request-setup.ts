@@ -18,6 +18,7 @@ import {
   attemptsAtDeadline,
   canBackoff,
   canReprompt,
+  canResumeStream,
   canRetryTimeout,
   canRewrite,
   canTruncate,
@@ -124,7 +125,7 @@ export const requestSetup = setup({
     isStreamMode: ({ context }) => context.mode === 'stream',
     hasStreamed: ({ context }) => context.streamedText.length > 0,
     streamCommitted: ({ context }) => streamCommitted(context),
-    canResumeStream: ({ context }) => context.features.resumeStream && context.alternatives > 0,
+    canResumeStream: ({ context }) => canResumeStream(context),
     canHedge: ({ context }) => canHedge(context),
     canRaceAfterFailure: ({ context }) => canRaceAfterFailure(context),
     hedgeInFlight: ({ context }) => context.hedge !== null,
@@ -175,6 +176,7 @@ export const requestSetup = setup({
       totalAttempts: context.totalAttempts + 1,
       attemptStartedAt: context.clockMs,
       attemptText: '',
+      attemptToolCalls: false,
       hedge: null,
       primaryRunning: true,
     })),
@@ -206,6 +208,7 @@ export const requestSetup = setup({
     planRace: assign({ raceNow: true }),
     recordToken: assign(({ context, event }) => {
       if (event.type !== 'stream.token') return {};
+      if (event.tool) return { attemptToolCalls: true, clockMs: event.at };
       return {
         attemptText: context.attemptText + event.text,
         streamedText: context.streamedText + event.text,

@@ -124,6 +124,8 @@ export interface RequestInput {
   fallback: string | null;
   /** `call` waits for whole answers; `stream` forwards tokens as they arrive. */
   mode: 'call' | 'stream';
+  /** The caller's `metadata` (never sent to providers): kept in the context so the inspector shows it. */
+  metadata?: Record<string, unknown> | undefined;
 }
 
 /** The provider currently in use. */
@@ -173,6 +175,8 @@ export interface RequestContext extends RequestInput {
   streamedText: string;
   /** Streaming: text forwarded by the current attempt. */
   attemptText: string;
+  /** Streaming: tool-call events of the current attempt reached the caller (a half tool call cannot be resumed). */
+  attemptToolCalls: boolean;
   /** The wait planned for the current backoff (the machine knows exactly how long it waited). */
   backoffMs: number;
   /** The previous backoff on this provider (decorrelated jitter grows from it). */
@@ -196,7 +200,8 @@ export interface RequestContext extends RequestInput {
 /** Events sent to a request actor: the caller's abort, and what a streaming attempt reports. */
 export type RequestEvent =
   | { type: 'request.abort'; at?: number; reason?: string }
-  | { type: 'stream.token'; text: string; at: number }
+  /** A token (or, with `tool`, a tool-call event, `text` ''): it reached the caller and restarts the idle deadline. */
+  | { type: 'stream.token'; text: string; at: number; tool?: boolean }
   | { type: 'stream.end'; output: CallOutput }
   | { type: 'stream.failed'; failure: ActorFailure }
   | { type: 'hedge.started'; provider: ProviderRef; at: number }

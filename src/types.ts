@@ -76,6 +76,24 @@ export type ProviderStreamEvent =
       usage?: Usage;
     };
 
+/**
+ * A tool call as `llm.stream().events()` reports it while it streams: `tool-call-start` (its id and tool name),
+ * zero or more `tool-call-delta` pieces of its JSON input (joined in order, they are the input's JSON text), then
+ * `tool-call-end` with the whole call, its input parsed. Calls are told apart by `id`; text may come between.
+ */
+export type ToolCallStreamEvent =
+  | { type: 'tool-call-start'; id: string; name: string }
+  | { type: 'tool-call-delta'; id: string; inputDelta: string }
+  | { type: 'tool-call-end'; toolCall: ToolCall };
+
+/**
+ * One event of `llm.stream().events()`: a text token, or a {@link ToolCallStreamEvent}, in the order the
+ * provider streamed them. Once one has reached the caller, the stream never switches provider silently: a
+ * failure ends it with the error (a text-only stream may resume elsewhere with `resumeOnFailure`; one that
+ * streamed tool-call events does not, since half a tool call cannot be continued by another model).
+ */
+export type LLMStreamEvent = { type: 'text'; text: string } | ToolCallStreamEvent;
+
 /** What a provider can take; a request needing a capability the provider lacks is not sent to it. */
 export interface ProviderCapabilities {
   /** Image parts in user messages. @default undefined (unknown: allowed) */

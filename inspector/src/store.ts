@@ -78,6 +78,8 @@ export interface RequestView {
   path: PathStep[];
   /** Answered on the fast path (a compact record: no statechart, no path). */
   fast: boolean;
+  /** The call's `metadata`, redacted by the app before it left (secret-looking keys hold `[REDACTED]`). */
+  metadata: Record<string, unknown> | undefined;
   /** The event the next microsteps belong to. */
   pendingEvent?: unknown;
   /** Index of the first path step still without a context. */
@@ -294,6 +296,7 @@ export class InspectorStore {
     request.providers = [output.answer.provider];
     request.attempts = 1;
     request.fast = true;
+    request.metadata = metadataOf(output.metadata);
     request.state = 'succeeded';
     this.requests.set(key, request);
     this.trimRequests();
@@ -327,6 +330,7 @@ export class InspectorStore {
       state: undefined,
       path: [],
       fast: false,
+      metadata: undefined,
       contextFrom: 0,
     };
   }
@@ -380,8 +384,10 @@ export class InspectorStore {
     const context = (e.context ?? {}) as {
       provider?: { id?: string } | null;
       attempts?: Array<{ provider: string; outcome: string }>;
+      metadata?: unknown;
     };
     if (context.provider?.id) request.provider = context.provider.id;
+    if (request.metadata === undefined) request.metadata = metadataOf(context.metadata);
     const attempts = (context.attempts ?? []).filter((a) => a.outcome !== 'skipped');
     request.attempts = attempts.length;
     request.providers = [];
@@ -462,4 +468,19 @@ function stepContext(raw: unknown): StepContext {
     lastValidation: c.lastValidation,
     attempts: c.attempts ?? [],
   };
+}
+
+/** A request's metadata as the wire carries it: a plain object, else none. */
+function metadataOf(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** One metadata entry as the detail view shows it: `key` and its value as text (strings as they are). */
+export function metadataEntries(metadata: Record<string, unknown> | undefined): Array<[string, string]> {
+  return Object.entries(metadata ?? {}).map(([key, value]) => [
+    key,
+    typeof value === 'string' ? value : JSON.stringify(value),
+  ]);
 }

@@ -1,27 +1,21 @@
 /**
- * `doStream`: a resilient-llm stream as V3 stream parts. `stream-start` (with the mapping's warnings), then
- * `text-start`/`text-delta`/`text-end` as tokens arrive, the tool calls (`tool-input-start`/`-delta`/`-end`
- * and `tool-call`), `response-metadata`, and `finish` with the usage summed over the call and
+ * `doStream`: a resilient-llm stream as V3 stream parts, in the order the provider streamed them. `stream-start`
+ * (with the mapping's warnings), then `text-start`/`text-delta`/`text-end` as tokens arrive and each tool call
+ * as `tool-input-start`/`-delta`/`-end` and `tool-call` as it arrives (a text block is ended before a tool call;
+ * text after it opens a new block), `response-metadata`, and `finish` with the usage summed over the call and
  * `providerMetadata['resilient-llm']`. A failure becomes an `error` part holding the `LLMError` (its type and
- * status kept), then a `finish` with reason `error`. Cancelling the stream aborts the call.
+ * status kept), then a `finish` with reason `error`; a tool call the failure cut off gets no `tool-call`.
+ * Cancelling the stream aborts the call.
  */
 import type { LanguageModelV3StreamPart, SharedV3Warning } from '@ai-sdk/provider';
 import type { CallResult } from '../client/call-request.js';
 import type { LLMStream } from '../client/token-stream.js';
 import { LLMError } from '../errors/llm-error.js';
+import type { LLMStreamEvent } from '../types.js';
 import { toProviderMetadata, toV3FinishReason, toV3ToolCall, toV3Usage } from './result.js';
 
-const TEXT_ID = 'text-0';
-
-/** The parts after the text: tool calls, response metadata, and the finish part. */
+/** The parts after the answer: response metadata, and the finish part. */
 function* closingParts(result: CallResult): Generator<LanguageModelV3StreamPart> {
-  for (const call of result.toolCalls) {
-    const part = toV3ToolCall(call);
-    yield { type: 'tool-input-start', id: call.id, toolName: call.name };
-    yield { type: 'tool-input-delta', id: call.id, delta: part.input };
-    yield { type: 'tool-input-end', id: call.id };
-    yield part;
-  }
   yield {
     type: 'response-metadata',
     id: result.requestId,
@@ -35,26 +29,53 @@ function* closingParts(result: CallResult): Generator<LanguageModelV3StreamPart>
   };
 }
 
+/** Maps events to parts, keeping track of the open text block. */
+class PartMapper {
+  private blocks = 0;
+  private textId: string | undefined;
+
+  *map(event: LLMStreamEvent): Generator<LanguageModelV3StreamPart> {
+    if (event.type === 'text') {
+      if (this.textId === undefined) {
+        this.textId = `text-${this.blocks++}`;
+        yield { type: 'text-start', id: this.textId };
+      }
+      yield { type: 'text-delta', id: this.textId, delta: event.text };
+      return;
+    }
+    yield* this.endText();
+    if (event.type === 'tool-call-start') {
+      yield { type: 'tool-input-start', id: event.id, toolName: event.name };
+    } else if (event.type === 'tool-call-delta') {
+      yield { type: 'tool-input-delta', id: event.id, delta: event.inputDelta };
+    } else {
+      yield { type: 'tool-input-end', id: event.toolCall.id };
+      yield toV3ToolCall(event.toolCall);
+    }
+  }
+
+  *endText(): Generator<LanguageModelV3StreamPart> {
+    if (this.textId !== undefined) yield { type: 'text-end', id: this.textId };
+    this.textId = undefined;
+  }
+}
+
 /** V3 stream parts of one resilient-llm stream. */
 async function* streamParts(
   stream: LLMStream,
-  tokens: AsyncIterator<string>,
+  events: AsyncIterator<LLMStreamEvent>,
   warnings: SharedV3Warning[],
 ): AsyncGenerator<LanguageModelV3StreamPart> {
   yield { type: 'stream-start', warnings };
-  let started = false;
+  const parts = new PartMapper();
   try {
-    for (let next = await tokens.next(); !next.done; next = await tokens.next()) {
-      if (!started) yield { type: 'text-start', id: TEXT_ID };
-      started = true;
-      yield { type: 'text-delta', id: TEXT_ID, delta: next.value };
-    }
+    for (let next = await events.next(); !next.done; next = await events.next()) yield* parts.map(next.value);
     const result = await stream.result;
-    if (started) yield { type: 'text-end', id: TEXT_ID };
+    yield* parts.endText();
     // The source is known only at the end: a degraded answer says so in the finish part's metadata.
     yield* closingParts(result);
   } catch (error) {
-    if (started) yield { type: 'text-end', id: TEXT_ID };
+    yield* parts.endText();
     yield {
       type: 'error',
       error: LLMError.is(error) ? error : new LLMError({ type: 'unknown', cause: error }),
@@ -68,8 +89,8 @@ export function toV3Stream(
   stream: LLMStream,
   warnings: SharedV3Warning[],
 ): ReadableStream<LanguageModelV3StreamPart> {
-  const tokens = stream[Symbol.asyncIterator]();
-  const parts = streamParts(stream, tokens, warnings);
+  const events = stream.events()[Symbol.asyncIterator]();
+  const parts = streamParts(stream, events, warnings);
   return new ReadableStream<LanguageModelV3StreamPart>({
     async pull(controller) {
       const next = await parts.next();
@@ -77,8 +98,8 @@ export function toV3Stream(
       else controller.enqueue(next.value);
     },
     async cancel() {
-      // Ends the token iterator, which aborts the call; the parts generator is left to the garbage collector.
-      await tokens.return?.();
+      // Ends the event iterator, which aborts the call; the parts generator is left to the garbage collector.
+      await events.return?.();
     },
   });
 }

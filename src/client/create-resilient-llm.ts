@@ -28,16 +28,17 @@ import { type ResilientLLMOptions, resolveOptions } from './options.js';
 import { type ProviderConfig, ProviderRegistry } from './registry.js';
 import { CALL_MODE, type RunnerDeps, runCall, runMachine } from './run.js';
 import type { CallScope } from './scope.js';
-import { createTokenQueue, type LLMStream } from './token-stream.js';
+import { createTokenQueue, type LLMStream, type StreamPart, wholeToolCallEvents } from './token-stream.js';
 
 /** A resilient LLM client. */
 export interface ResilientLLM {
   /** Answers a request, failing over and degrading as needed; throws an `LLMError` when nothing can answer. */
   call<T = string>(request: CallRequest<T>): Promise<CallResult<T>>;
   /**
-   * Streams an answer: iterate for text tokens, await `.result` for the outcome. Before the first token a
-   * failure fails over like `call()`; after it, the stream ends with an `LLMError` carrying `partialText`,
-   * unless `resumeOnFailure` continues on the next provider with the partial answer as context.
+   * Streams an answer: iterate for text tokens (or `.events()` for text and tool calls as they stream), await
+   * `.result` for the outcome. Before the first token or tool-call event a failure fails over like `call()`;
+   * after it, the stream ends with an `LLMError` carrying `partialText`, unless `resumeOnFailure` continues on
+   * the next provider with the partial answer as context (text only: not after a tool call started streaming).
    */
   stream(request: StreamRequest): LLMStream;
   /** Ops: enable or disable a provider for later calls. */
@@ -169,9 +170,9 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
       const callerSignal = req.signal;
       if (callerSignal?.aborted) controller.abort(callerSignal.reason);
       if (callerSignal) offCaller = onCallerAbort(callerSignal, () => controller.abort(callerSignal.reason));
-      const sink = (text: string) => {
+      const sink = (part: StreamPart) => {
         streamed = true;
-        queue.push(text);
+        queue.push(part);
       };
       return keepAlive.track(
         runCall(
@@ -183,8 +184,9 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     })().then(
       (r) => {
         offCaller?.();
-        // Answers that did not stream (cache, simplified prompt, fallback) arrive as one token.
+        // Answers that did not stream (cache, simplified prompt, fallback) arrive as one token and whole tool calls.
         if (!streamed && r.text) queue.push(r.text);
+        if (!streamed) for (const event of wholeToolCallEvents(r.toolCalls)) queue.push(event);
         queue.end();
         return r;
       },
@@ -196,7 +198,11 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
       },
     );
     result.catch(() => {}); // the iterator reports the error too; an unread result must not be unhandled
-    return { result, [Symbol.asyncIterator]: () => queue.iterator() };
+    return {
+      result,
+      [Symbol.asyncIterator]: () => queue.iterator(),
+      events: () => ({ [Symbol.asyncIterator]: () => queue.events() }),
+    };
   }
 
   const llm: ResilientLLM = {

@@ -16,7 +16,7 @@ import { LLMError } from '../errors/llm-error.js';
 import type { FastCallRecord } from '../inspect/bridge.js';
 import type { RetryBudget } from '../retry-budget.js';
 import type { HedgeBudget } from '../routing/hedge-budget.js';
-import type { LLMRequest } from '../types.js';
+import type { LLMRequest, ToolCallStreamEvent } from '../types.js';
 import type { CallRequest, CallResult, ParsedCall } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
 import type { FastLane } from './fast-path.js';
@@ -56,7 +56,9 @@ export interface RunnerDeps {
 }
 
 /** How a call runs: whole answers, or tokens forwarded to `sink`. */
-export type RunMode = { mode: 'call' } | { mode: 'stream'; sink: (text: string) => void; resume: boolean };
+export type RunMode =
+  | { mode: 'call' }
+  | { mode: 'stream'; sink: (part: string | ToolCallStreamEvent) => void; resume: boolean };
 
 let sequence = 0;
 
@@ -102,7 +104,8 @@ export function runCall<T>(deps: RunnerDeps, req: ParsedCall<T>, how: RunMode): 
     running = new Promise<CallResult<T>>((resolve, reject) => {
       const settle = fastRecord
         ? (result: CallResult<unknown>) => {
-            if (!deps.handedOver?.delete(requestId)) recordFast(fastRecord, result, startedAt, options);
+            if (!deps.handedOver?.delete(requestId))
+              recordFast(fastRecord, result, startedAt, options, req.metadata);
             resolve(result as CallResult<T>);
           }
         : (resolve as (result: CallResult<unknown>) => void);
@@ -137,8 +140,10 @@ function recordFast(
   result: CallResult<unknown>,
   startedAt: number,
   options: ResolvedOptions,
+  metadata: Record<string, unknown> | undefined,
 ): void {
   record({
+    ...(metadata === undefined ? {} : { metadata }),
     requestId: result.requestId,
     provider: result.provider ?? '',
     model: result.model,
@@ -235,6 +240,7 @@ function inputFor(
     request: req.request,
     startedAt,
     mode: how.mode,
+    metadata: req.metadata,
     providerCount: registry.ranked().length,
     fallback: degradation.fallback ?? null,
     settings:

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { BreakerPermit } from '../breaker/types.js';
 import type { LLMError, LLMErrorType } from '../errors/llm-error.js';
-import type { LLMRequest, ToolCall } from '../types.js';
+import type { LLMRequest, ToolCall, ToolCallStreamEvent } from '../types.js';
 import type { CallRequest } from './call-request.js';
 import type { Replay } from './replay.js';
 
@@ -40,6 +40,6 @@ export interface CallScope {
   readonly incapable: readonly string[];
   /** Tool calls of the answer being validated (the statechart keeps only its text). */
   toolCalls: ToolCall[] | undefined;
-  /** Streaming: where tokens go, in order, as they arrive. */
-  readonly sink: ((text: string) => void) | undefined;
+  /** Streaming: where tokens (strings) and tool-call events go, in order, as they arrive. */
+  readonly sink: ((part: string | ToolCallStreamEvent) => void) | undefined;
 }

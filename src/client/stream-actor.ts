@@ -1,7 +1,8 @@
 /**
- * The `streamProvider` actor: one streamed attempt. Tokens go to the caller's sink first, then to the
- * machine as `stream.token` (which restarts the idle deadline); the attempt ends with `stream.end` or
- * `stream.failed`. A provider without `stream` is called whole and its answer forwarded as one token.
+ * The `streamProvider` actor: one streamed attempt. Tokens and tool-call events go to the caller's sink first,
+ * then to the machine as `stream.token` (which restarts the idle deadline and commits the stream); the attempt
+ * ends with `stream.end` or `stream.failed`. A provider without `stream` is called whole and its answer
+ * forwarded as one token and its whole tool calls.
  */
 import { fromCallback } from 'xstate';
 import type { CallInput, CallOutput, RequestEvent } from '../../machines/request-types.js';
@@ -9,6 +10,7 @@ import type { FinishReason, ProviderCallOptions, ProviderStreamEvent, ToolCall, 
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
 import { guardAttempt, takePermit } from './attempt.js';
 import type { ProviderEntry } from './registry.js';
+import { ToolCallEvents } from './tool-call-events.js';
 
 async function* wholeAnswer(
   entry: ProviderEntry,
@@ -22,7 +24,6 @@ async function* wholeAnswer(
     ...(result.finishReason !== undefined ? { finishReason: result.finishReason } : {}),
     ...(result.model !== undefined ? { model: result.model } : {}),
     ...(result.usage !== undefined ? { usage: result.usage } : {}),
-    ...(result.finishReason !== undefined ? { finishReason: result.finishReason } : {}),
   };
 }
 
@@ -56,6 +57,11 @@ export function streamProviderActor(deps: ActorDeps) {
       let usage: Usage | undefined;
       let finishReason: FinishReason | undefined;
       const toolCalls: ToolCall[] = [];
+      const tools = new ToolCallEvents();
+      const forward = (events: ReturnType<ToolCallEvents['delta']>) => {
+        for (const part of events) scope.sink?.(part);
+        if (events.length > 0) send({ type: 'stream.token', text: '', at: clock.now(), tool: true });
+      };
       try {
         const events = entry.provider.stream
           ? entry.provider.stream(input.request, options)
@@ -67,8 +73,11 @@ export function streamProviderActor(deps: ActorDeps) {
             text += event.text;
             scope.sink?.(event.text);
             send({ type: 'stream.token', text: event.text, at: clock.now() });
+          } else if (event.type === 'tool-call-delta') {
+            forward(tools.delta(event));
           } else if (event.type === 'tool-call') {
             toolCalls.push(event.toolCall);
+            forward(tools.complete(event.toolCall));
           } else if (event.type === 'done') {
             model = event.model ?? model;
             usage = event.usage ?? usage;

@@ -1,20 +1,51 @@
 /**
- * The caller's side of `llm.stream()`: an async iterable of text tokens, fed by the streaming attempt,
- * ended by the call's outcome, plus the final result as a promise.
+ * The caller's side of `llm.stream()`: an async iterable of text tokens (or, through `events()`, of text and
+ * tool-call events), fed by the streaming attempt, ended by the call's outcome, plus the final result as a
+ * promise.
  */
 import type { LLMError } from '../errors/llm-error.js';
+import type { LLMStreamEvent, ToolCall, ToolCallStreamEvent } from '../types.js';
 import type { CallResult } from './call-request.js';
 
-/** What `llm.stream()` returns: iterate it for text tokens; `result` settles with the final result. */
+/**
+ * What `llm.stream()` returns: iterate it for text tokens; `result` settles with the final result. Read it once,
+ * either way: as text tokens, or with {@link LLMStream.events} for text and tool calls as they stream.
+ */
 export interface LLMStream extends AsyncIterable<string> {
-  /** The final result (source, provider, attempts, full text), or the call's `LLMError`. */
+  /** The final result (source, provider, attempts, full text, tool calls), or the call's `LLMError`. */
   readonly result: Promise<CallResult<string>>;
+  /**
+   * The stream as {@link LLMStreamEvent}s: text tokens as `{ type: 'text' }` and each tool call as
+   * `tool-call-start`, `tool-call-delta`s and `tool-call-end`, in the order they arrive. Iterating the stream
+   * itself yields the text tokens alone (the tool calls are then in `result.toolCalls`).
+   *
+   * @example
+   * ```ts
+   * for await (const event of stream.events()) {
+   *   if (event.type === 'text') process.stdout.write(event.text);
+   *   else if (event.type === 'tool-call-end') console.log('call', event.toolCall.name, event.toolCall.input);
+   * }
+   * ```
+   */
+  events(): AsyncIterable<LLMStreamEvent>;
 }
 
-/** A single-consumer token queue. `push` never blocks; `end`/`fail` settle it once. */
+/** A part queued for the caller: a text token, or a tool-call event. */
+export type StreamPart = string | ToolCallStreamEvent;
+
+/** The events that tell whole tool calls (an answer that did not stream: cache, simplified prompt). */
+export function wholeToolCallEvents(toolCalls: readonly ToolCall[]): ToolCallStreamEvent[] {
+  return toolCalls.flatMap((toolCall): ToolCallStreamEvent[] => [
+    { type: 'tool-call-start', id: toolCall.id, name: toolCall.name },
+    { type: 'tool-call-delta', id: toolCall.id, inputDelta: JSON.stringify(toolCall.input ?? {}) },
+    { type: 'tool-call-end', toolCall },
+  ]);
+}
+
+/** A single-consumer queue of stream parts. `push` never blocks; `end`/`fail` settle it once. */
 export function createTokenQueue(onCancel: () => void) {
-  const buffered: string[] = [];
-  let waiting: ((r: IteratorResult<string>) => void) | undefined;
+  const buffered: StreamPart[] = [];
+  let waiting: ((r: IteratorResult<StreamPart>) => void) | undefined;
   let failWaiting: ((e: unknown) => void) | undefined;
   let ended = false;
   let failure: LLMError | undefined;
@@ -25,7 +56,7 @@ export function createTokenQueue(onCancel: () => void) {
     const reject = failWaiting;
     if (buffered.length > 0) {
       waiting = failWaiting = undefined;
-      resolve({ value: buffered.shift() as string, done: false });
+      resolve({ value: buffered.shift() as StreamPart, done: false });
     } else if (failure) {
       waiting = failWaiting = undefined;
       reject?.(failure);
@@ -35,10 +66,25 @@ export function createTokenQueue(onCancel: () => void) {
     }
   };
 
+  const parts: AsyncIterator<StreamPart> = {
+    next: () =>
+      new Promise<IteratorResult<StreamPart>>((resolve, reject) => {
+        waiting = resolve;
+        failWaiting = reject;
+        settleWaiter();
+      }),
+    return: async () => {
+      if (!ended && !failure) onCancel();
+      ended = true;
+      buffered.length = 0;
+      return { value: undefined, done: true };
+    },
+  };
+
   return {
-    push(text: string) {
+    push(part: StreamPart) {
       if (ended || failure) return;
-      buffered.push(text);
+      buffered.push(part);
       settleWaiter();
     },
     end() {
@@ -50,20 +96,28 @@ export function createTokenQueue(onCancel: () => void) {
       failure = error;
       settleWaiter();
     },
+    /** Text tokens alone (tool-call events are skipped). */
     iterator(): AsyncIterator<string> {
       return {
-        next: () =>
-          new Promise<IteratorResult<string>>((resolve, reject) => {
-            waiting = resolve;
-            failWaiting = reject;
-            settleWaiter();
-          }),
-        return: async () => {
-          if (!ended && !failure) onCancel();
-          ended = true;
-          buffered.length = 0;
-          return { value: undefined, done: true };
+        next: async () => {
+          for (;;) {
+            const next = await parts.next();
+            if (next.done || typeof next.value === 'string') return next as IteratorResult<string>;
+          }
         },
+        return: async () => parts.return?.() as Promise<IteratorResult<string>>,
+      };
+    },
+    /** Every part, text tokens as `{ type: 'text' }` events. */
+    events(): AsyncIterator<LLMStreamEvent> {
+      return {
+        next: async () => {
+          const next = await parts.next();
+          if (next.done) return next;
+          const part = next.value;
+          return { value: typeof part === 'string' ? { type: 'text', text: part } : part, done: false };
+        },
+        return: async () => parts.return?.() as Promise<IteratorResult<LLMStreamEvent>>,
       };
     },
   };

@@ -20,10 +20,12 @@ import {
   type DemoState,
   type FastCallOutput,
   type InspectorCommand,
+  type Metadata,
   PROTOCOL_VERSION,
   parseInspectorCommand,
   type WireEvent,
 } from './protocol.js';
+import { toSafeJson } from './redact.js';
 import { RingBuffer } from './ring-buffer.js';
 import { definitionOf, serializeInspectionEvent } from './serialize.js';
 import { SyncState } from './sync.js';
@@ -36,6 +38,8 @@ export interface FastCallRecord {
   startedAt: number;
   endedAt: number;
   skipped: readonly string[];
+  /** The call's `metadata` (redacted before it leaves the process). */
+  metadata?: Record<string, unknown>;
 }
 
 /**
@@ -285,6 +289,7 @@ export function createInspectBridge(options: InspectBridgeOptions): InspectBridg
           durationMs: record.endedAt - record.startedAt,
           skipped: [...record.skipped],
         };
+        if (record.metadata !== undefined) output.metadata = toSafeJson(record.metadata, safe) as Metadata;
         const id = record.requestId;
         keep({ seq: seq + 1, at: record.endedAt, kind: 'fast', actor: id, id, root: id, output });
       } catch (error) {

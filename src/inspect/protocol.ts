@@ -64,7 +64,12 @@ export interface FastCallOutput {
   durationMs: number;
   /** Providers skipped before the one that answered (circuit open, cooling down). */
   skipped: string[];
+  /** The call's `metadata`, redacted (a request run by the statechart carries it in its context). */
+  metadata?: Metadata;
 }
+
+/** A call's `metadata` as it reaches the page: redacted JSON (secret-looking keys hold `[REDACTED]`). */
+export type Metadata = Record<string, unknown>;
 
 /** A provider of a connected client, as shown in the breaker panel. */
 export interface WireProvider {

@@ -147,7 +147,12 @@ export function faultyProvider(options: FaultyProviderOptions): FaultyProvider {
         await wait(step.tokenDelayMs, signal);
         yield { type: 'delta', text: token };
       }
-      yield { type: 'done', model: step.model ?? `${options.id}-model` };
+      for (const toolCall of step.toolCalls ?? []) yield { type: 'tool-call', toolCall };
+      yield {
+        type: 'done',
+        model: step.model ?? `${options.id}-model`,
+        ...(step.toolCalls?.length ? { finishReason: 'tool-calls' as const } : {}),
+      };
     },
   };
   if (options.priority !== undefined) provider.priority = options.priority;

@@ -8,7 +8,7 @@ import type { StateDiagram } from '../diagram.js';
 import { byId, h, ms } from '../dom.js';
 import { buildDomainSteps, type DomainStep } from '../path-steps.js';
 import { ReplayCursor } from '../replay.js';
-import type { RequestView } from '../store.js';
+import { metadataEntries, type RequestView } from '../store.js';
 
 /** The path list, the replay controls and their cursor. */
 export class PathView {
@@ -19,6 +19,7 @@ export class PathView {
   private readonly info = byId('replay-info');
   private readonly root = byId('replay');
   private readonly list = byId<HTMLOListElement>('path-steps');
+  private readonly metadata = byId<HTMLDListElement>('request-metadata');
   private items: HTMLLIElement[] = [];
 
   constructor(
@@ -50,6 +51,7 @@ export class PathView {
     this.stopPlaying();
     this.request = request;
     byId('replay-title').textContent = `${request.id} · ${request.source ?? request.status}`;
+    this.showMetadata(request);
     if (request.fast) {
       this.showFast(request);
       return;
@@ -104,6 +106,18 @@ export class PathView {
     this.diagram.showPath([]);
   }
 
+  /** The call's metadata as `key: value` pairs (text only, so nothing in it is parsed as HTML). */
+  private showMetadata(request: RequestView | undefined): void {
+    const entries = metadataEntries(request?.metadata);
+    this.metadata.replaceChildren(
+      ...entries.flatMap(([key, value]) => [
+        h('dt', { 'data-key': key }, key),
+        h('dd', { 'data-key': key, title: value }, value),
+      ]),
+    );
+    this.metadata.hidden = entries.length === 0;
+  }
+
   private jumpToLeftPrimary(): DomainStep | undefined {
     const target = this.cursor?.steps.find((s) => s.leftPrimary);
     return target ? this.cursor?.seek(target.index) : undefined;
@@ -114,6 +128,7 @@ export class PathView {
     this.stopPlaying();
     this.cursor = undefined;
     this.request = undefined;
+    this.showMetadata(undefined);
     this.root.hidden = true;
     this.items = [];
     this.list.replaceChildren(

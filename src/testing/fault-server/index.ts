@@ -16,6 +16,7 @@ export type {
   FaultScenario,
   FaultServerOptions,
   FaultServerStats,
+  FaultToolCall,
   ProviderScenario,
   ProviderStats,
   WireName,

@@ -19,6 +19,7 @@ const ruleSchema = z.object({
   attempts: z.array(z.number().int().min(1)).optional(),
   retryAfterS: z.number().min(0).optional(),
   afterDeltas: z.number().int().min(0).optional(),
+  afterToolFrames: z.number().int().min(0).optional(),
   delayMs: z.number().min(0).optional(),
 });
 

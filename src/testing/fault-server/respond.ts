@@ -92,16 +92,31 @@ async function sendStream(
   });
   for (const frame of plan.encoder.start()) res.write(frame);
   if (kind === 'slow_first_token') await pause(plan, plan.fault?.delayMs ?? 100);
-  const breakAt =
-    kind === 'sse_error' || kind === 'stall' || kind === 'truncated_json'
-      ? (plan.fault?.afterDeltas ?? 2)
-      : -1;
+  const cuts = kind === 'sse_error' || kind === 'stall' || kind === 'truncated_json';
+  const toolCut = cuts ? plan.fault?.afterToolFrames : undefined;
+  // With `afterToolFrames`, the fault comes within the tool calls, after the whole text.
+  const breakAt = cuts && toolCut === undefined ? (plan.fault?.afterDeltas ?? 2) : -1;
   for (const [index, text] of plan.deltas.entries()) {
     if (index === breakAt) break;
     if (index > 0) await pause(plan, plan.deltaDelayMs);
     if (plan.signal.aborted) return;
     res.write(plan.encoder.delta(text));
   }
+  const end = plan.encoder.end();
+  if (cuts) {
+    if (toolCut !== undefined) {
+      for (const frame of end.closeText) res.write(frame);
+      for (const frame of end.tools.slice(0, toolCut)) res.write(frame);
+    }
+    await breakStream(res, plan, kind);
+    return;
+  }
+  for (const frame of [...end.closeText, ...end.tools, ...end.finish]) res.write(frame);
+  res.end();
+}
+
+/** The fault that cuts a stream: silence, an error event, or a frame cut in half. */
+async function breakStream(res: ServerResponse, plan: ResponsePlan, kind: Fault['kind'] | undefined) {
   if (kind === 'stall') {
     await untilAborted(plan.signal);
     return;
@@ -110,13 +125,8 @@ async function sendStream(
     res.end(plan.encoder.error());
     return;
   }
-  if (kind === 'truncated_json') {
-    const frame = plan.encoder.delta('cut');
-    res.end(frame.slice(0, Math.floor(frame.length / 2)));
-    return;
-  }
-  for (const frame of plan.encoder.end()) res.write(frame);
-  res.end();
+  const frame = plan.encoder.delta('cut');
+  res.end(frame.slice(0, Math.floor(frame.length / 2)));
 }
 
 /** Answers one request according to its plan. Settles when the response is done or the client is gone. */

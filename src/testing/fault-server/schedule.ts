@@ -52,6 +52,7 @@ function toFault(rule: FaultRule): Fault {
   const fault: Fault = { kind: rule.kind };
   if (rule.retryAfterS !== undefined) fault.retryAfterS = rule.retryAfterS;
   if (rule.afterDeltas !== undefined) fault.afterDeltas = rule.afterDeltas;
+  if (rule.afterToolFrames !== undefined) fault.afterToolFrames = rule.afterToolFrames;
   if (rule.delayMs !== undefined) fault.delayMs = rule.delayMs;
   return fault;
 }

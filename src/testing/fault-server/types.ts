@@ -46,6 +46,13 @@ export interface Fault {
   retryAfterS?: number;
   /** `sse_error`, `stall`: deltas sent before the fault. @default 2 */
   afterDeltas?: number;
+  /**
+   * `sse_error`, `stall`, `truncated_json` on a stream with tool calls: the fault comes within the tool calls,
+   * after the whole text and this many of the tool calls' frames (Chat Completions sends two per call: id, name
+   * and the first half of the arguments, then the second half; Anthropic and Responses four: start, two argument
+   * halves, stop). When set, `afterDeltas` is ignored. @default undefined (the fault comes after `afterDeltas`)
+   */
+  afterToolFrames?: number;
   /** `slow_first_token`: milliseconds before the first token. @default 100 */
   delayMs?: number;
 }

@@ -42,9 +42,9 @@ export function messagesEncoder(a: WireAnswer): WireEncoder {
       event('ping', {}),
     ],
     delta: (text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
-    end: () => [
-      event('content_block_stop', { index: 0 }),
-      ...a.toolCalls.flatMap((c, i) => {
+    end: () => ({
+      closeText: [event('content_block_stop', { index: 0 })],
+      tools: a.toolCalls.flatMap((c, i) => {
         const [first, second] = argumentPieces(c.input);
         return [
           event('content_block_start', {
@@ -62,12 +62,14 @@ export function messagesEncoder(a: WireAnswer): WireEncoder {
           event('content_block_stop', { index: i + 1 }),
         ];
       }),
-      event('message_delta', {
-        delta: { stop_reason: stopReason, stop_sequence: null },
-        usage: { output_tokens: a.outputTokens },
-      }),
-      event('message_stop', {}),
-    ],
+      finish: [
+        event('message_delta', {
+          delta: { stop_reason: stopReason, stop_sequence: null },
+          usage: { output_tokens: a.outputTokens },
+        }),
+        event('message_stop', {}),
+      ],
+    }),
     error: () => event('error', { error: { type: 'overloaded_error', message: 'Overloaded' } }),
   };
 }

@@ -57,10 +57,10 @@ export function chatEncoder(a: WireAnswer): WireEncoder {
     start: () => [chunk({ role: 'assistant', content: '', refusal: null }, null)],
     delta: (text) => chunk({ content: text }, null),
     end: () => {
-      const frames: string[] = [];
+      const tools: string[] = [];
       a.toolCalls.forEach((c, index) => {
         const [first, second] = argumentPieces(c.input);
-        frames.push(
+        tools.push(
           chunk(
             {
               tool_calls: [
@@ -72,9 +72,9 @@ export function chatEncoder(a: WireAnswer): WireEncoder {
           chunk({ tool_calls: [{ index, function: { arguments: second } }] }, null),
         );
       });
-      frames.push(chunk({}, chatFinish));
+      const finish = [chunk({}, chatFinish)];
       if (a.includeUsage) {
-        frames.push(
+        finish.push(
           sseFrame({
             id: a.id,
             object: 'chat.completion.chunk',
@@ -85,8 +85,8 @@ export function chatEncoder(a: WireAnswer): WireEncoder {
           }),
         );
       }
-      frames.push('data: [DONE]\n\n');
-      return frames;
+      finish.push('data: [DONE]\n\n');
+      return { closeText: [], tools, finish };
     },
     error: () =>
       sseFrame({
@@ -172,7 +172,11 @@ export function responsesEncoder(a: WireAnswer): WireEncoder {
         content_index: 0,
         delta: text,
       }),
-    end: () => [...callEvents(), event(`response.${finalStatus}`, { response: response(finalStatus, true) })],
+    end: () => ({
+      closeText: [],
+      tools: callEvents(),
+      finish: [event(`response.${finalStatus}`, { response: response(finalStatus, true) })],
+    }),
     error: () =>
       event('error', {
         error: {

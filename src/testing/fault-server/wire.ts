@@ -28,12 +28,16 @@ export function argumentPieces(input: unknown): [string, string] {
   return [json.slice(0, half), json.slice(half)];
 }
 
-/** One request's encoder: JSON body, or SSE frames (start, one per delta, end; or an error frame). */
+/**
+ * One request's encoder: JSON body, or SSE frames (start, one per delta, then `end`: the frames closing the
+ * text, the tool calls' frames, the finish; or an error frame).
+ */
 export interface WireEncoder {
   json(): unknown;
   start(): string[];
   delta(text: string): string;
-  end(): string[];
+  /** The frames after the text, in three runs: the tool calls' frames are `tools`, so a fault can cut them. */
+  end(): { closeText: string[]; tools: string[]; finish: string[] };
   error(): string;
 }
 
