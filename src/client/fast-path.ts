@@ -20,7 +20,7 @@
 import { primaryAnswer, successRecord } from '../../machines/request-logic.js';
 import type { AttemptRecord } from '../../machines/request-types.js';
 import type { BreakerPermit } from '../breaker/types.js';
-import { type Clock, callClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
 import type { LLMRequest, ProviderCallOptions, ProviderResult } from '../types.js';
 import { attemptDetails, judgeAnswer } from './answer.js';
@@ -171,7 +171,8 @@ export class FastLane {
     private readonly registry: ProviderRegistry,
   ) {
     this.clock = options.clock;
-    this.timers = callClock(options.clock);
+    // Unref'd on the real clock: the client's keep-alive holds the process while a call is in flight.
+    this.timers = options.clock;
     this.firstDeadlineMs = Math.min(options.timeouts.attemptMs, options.timeouts.totalMs);
   }
 
@@ -226,6 +227,7 @@ export class FastLane {
   abortAll(at: number, reason: string): void {
     for (let call = this.head; call !== undefined; call = this.head)
       call.send({ type: 'request.abort', at, reason });
+    this.disarm();
   }
 
   remove(call: FastCall): void {
@@ -236,7 +238,8 @@ export class FastLane {
     call.prev = undefined;
     call.next = undefined;
     this.count--;
-    if (this.head === undefined) this.disarm();
+    // The timer stays armed when the list empties: a later call's deadline is later, so the timer fires early
+    // at worst and re-arms for the head (a sequential caller arms no timer per call).
   }
 
   private append(call: FastCall): void {
