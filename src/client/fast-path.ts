@@ -23,7 +23,7 @@ import type { BreakerPermit } from '../breaker/types.js';
 import type { Clock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
 import type { LLMRequest, ProviderCallOptions, ProviderResult } from '../types.js';
-import { attemptDetails, judgeAnswer } from './answer.js';
+import { judgeAnswer, withAttemptDetails } from './answer.js';
 import type { CallRequest, CallResult } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
 import type { ResolvedOptions } from './options.js';
@@ -137,10 +137,8 @@ export class FastCall implements Replay {
       return;
     }
     const id = this.provider.id;
-    const attempts = [
-      ...this.skips,
-      { ...successRecord(id, 1, this.startedAt, now), ...attemptDetails(value) },
-    ];
+    const record = withAttemptDetails(successRecord(id, 1, this.startedAt, now), value);
+    const attempts = this.skips.length === 0 ? [record] : [...this.skips, record];
     this.resolve(
       callResult(primaryAnswer(id, value), validated.data, attempts, this.requestId, now - this.startedAt),
     );
