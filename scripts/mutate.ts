@@ -77,8 +77,8 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'fast path skips validation',
     file: 'src/client/fast-path.ts',
-    find: 'const validated = validateAnswer(value.text, this.req.schema, this.provider.id, options.validation);',
-    replace: 'const validated = validateAnswer(value.text, undefined, this.provider.id, options.validation);',
+    find: 'const validated = judgeAnswer(value, this.req, this.provider.id, options.validation);',
+    replace: 'const validated = judgeAnswer(value, {}, this.provider.id, options.validation);',
     tests: ['test/fast-path.test.ts'],
   },
   {

@@ -1,34 +1,24 @@
 /**
  * What both call paths (the statechart and the fast path) do with a provider's answer: judge it (a tool-call
  * answer is valid without text; the schema checks the text, or the input of the tool `schemaTarget` names),
- * copy its tool calls, finish reason, model and usage into the result and the attempt record, and sum usage
- * over the attempts of a call.
+ * copy its model and usage into the attempt record, and sum usage over the attempts of a call.
  */
 import type { AttemptRecord, CallOutput } from '../../machines/request-types.js';
-import type { FinishReason, ProviderResult, ToolCall, Usage } from '../types.js';
+import type { ProviderResult, ToolCall, Usage } from '../types.js';
 import { type ValidationLimits, type ValidationResult, validateAnswer } from '../validation/validate.js';
 import type { CallRequest } from './call-request.js';
 
-/** What a result carries from the answer beyond its text and data. */
-export interface AnswerFields {
-  toolCalls: ToolCall[];
-  finishReason: FinishReason | undefined;
-}
-
-/** The tool calls and finish reason of a result (no tool calls: an empty list). */
-export function answerFields(answer: {
-  toolCalls?: ToolCall[] | undefined;
-  finishReason?: FinishReason | undefined;
-}): AnswerFields {
-  return { toolCalls: answer.toolCalls ?? [], finishReason: answer.finishReason };
-}
-
-/** The parts of an attempt record an answer fills in: its usage and model, when reported. */
-export function attemptDetails(answer: { model?: string | undefined; usage?: Usage | undefined }) {
-  const details: Pick<AttemptRecord, 'model' | 'usage'> = {};
-  if (answer.model !== undefined) details.model = answer.model;
-  if (answer.usage !== undefined) details.usage = answer.usage;
-  return details;
+/**
+ * Fills in the parts of an attempt record an answer reports, its usage and model, on `record` itself (one
+ * object per attempt); returns `record`.
+ */
+export function withAttemptDetails<R extends Pick<AttemptRecord, 'model' | 'usage'>>(
+  record: R,
+  answer: { model?: string | undefined; usage?: Usage | undefined },
+): R {
+  if (answer.model !== undefined) record.model = answer.model;
+  if (answer.usage !== undefined) record.usage = answer.usage;
+  return record;
 }
 
 /**
@@ -43,6 +33,7 @@ export function judgeAnswer(
   limits: ValidationLimits,
 ): ValidationResult {
   const { schema, schemaTarget } = call;
+  if (schema === undefined) return validateAnswer(answer.text, schema, provider, limits);
   const toolCalls = answer.toolCalls ?? [];
   if (schema !== undefined && schemaTarget?.startsWith('tool:')) {
     const name = schemaTarget.slice('tool:'.length);

@@ -15,6 +15,7 @@ import type {
   ToolDefinition,
   Usage,
 } from '../types.js';
+import { plainCallRequest } from '../validation/plain-call.js';
 import { type ValidationResult, validateAnswer } from '../validation/validate.js';
 
 /** A tool as the caller declares it: `inputSchema` is a JSON Schema object or a zod schema. */
@@ -321,8 +322,17 @@ function checkConversation(call: CallRequest<unknown>): void {
   }
 }
 
-/** Validates a call's argument; a bad one becomes a `bad_request` LLMError naming the field. */
+/**
+ * Validates a call's argument; a bad one becomes a `bad_request` LLMError naming the field. A plain call
+ * (string messages, simple fields) is proven valid by a cheap check; anything else goes through zod.
+ */
 export function parseCallRequest<T>(value: CallRequest<T>, fallback?: string): ParsedCall<T> {
+  const plain = plainCallRequest(value);
+  return plain === undefined ? parseCallRequestByZod(value, fallback) : parsedCallOf(value, plain, fallback);
+}
+
+/** {@link parseCallRequest} by the zod call schema alone (every call that is not plain). */
+export function parseCallRequestByZod<T>(value: CallRequest<T>, fallback?: string): ParsedCall<T> {
   const parsed = callSchema.safeParse(value);
   if (!parsed.success) {
     throw new LLMError({
@@ -361,9 +371,18 @@ export function parseCallRequest<T>(value: CallRequest<T>, fallback?: string): P
             ...(format.name === undefined ? {} : { name: format.name }),
           };
   }
-  const parsedCall: ParsedCall<T> = { ...(value as CallRequest<T>), request };
-  if (fallback !== undefined && parsed.data.schema !== undefined) {
-    parsedCall.fallbackData = parseFallback(fallback, parsed.data.schema);
+  return parsedCallOf(value, request, fallback);
+}
+
+/** The validated call: the caller's fields, the providers' request and the fallback parsed by the schema. */
+function parsedCallOf<T>(
+  value: CallRequest<T>,
+  request: LLMRequest,
+  fallback: string | undefined,
+): ParsedCall<T> {
+  const parsedCall: ParsedCall<T> = { ...value, request };
+  if (fallback !== undefined && value.schema !== undefined) {
+    parsedCall.fallbackData = parseFallback(fallback, value.schema);
   }
   return parsedCall;
 }

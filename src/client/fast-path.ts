@@ -20,10 +20,10 @@
 import { primaryAnswer, successRecord } from '../../machines/request-logic.js';
 import type { AttemptRecord } from '../../machines/request-types.js';
 import type { BreakerPermit } from '../breaker/types.js';
-import { type Clock, callClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { LLMError } from '../errors/llm-error.js';
 import type { LLMRequest, ProviderCallOptions, ProviderResult } from '../types.js';
-import { attemptDetails, judgeAnswer } from './answer.js';
+import { judgeAnswer, withAttemptDetails } from './answer.js';
 import type { CallRequest, CallResult } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
 import { latencyHedgeDelayMs } from './hedging-options.js';
@@ -146,10 +146,8 @@ export class FastCall implements Replay {
       return;
     }
     const id = this.provider.id;
-    const attempts = [
-      ...this.skips,
-      { ...successRecord(id, 1, this.startedAt, now), ...attemptDetails(value) },
-    ];
+    const record = withAttemptDetails(successRecord(id, 1, this.startedAt, now), value);
+    const attempts = this.skips.length === 0 ? [record] : [...this.skips, record];
     this.resolve(
       callResult(primaryAnswer(id, value), validated.data, attempts, this.requestId, now - this.startedAt),
     );
@@ -181,7 +179,8 @@ export class FastLane {
     private readonly registry: ProviderRegistry,
   ) {
     this.clock = options.clock;
-    this.timers = callClock(options.clock);
+    // Unref'd on the real clock: the client's keep-alive holds the process while a call is in flight.
+    this.timers = options.clock;
     this.firstDeadlineMs = Math.min(options.timeouts.attemptMs, options.timeouts.totalMs);
   }
 
@@ -247,6 +246,7 @@ export class FastLane {
   abortAll(at: number, reason: string): void {
     for (let call = this.head; call !== undefined; call = this.head)
       call.send({ type: 'request.abort', at, reason });
+    this.disarm();
   }
 
   remove(call: FastCall): void {
@@ -257,7 +257,8 @@ export class FastLane {
     call.prev = undefined;
     call.next = undefined;
     this.count--;
-    if (this.head === undefined) this.disarm();
+    // The timer stays armed when the list empties: a later call's deadline is later, so the timer fires early
+    // at worst and re-arms for the head (a sequential caller arms no timer per call).
   }
 
   private append(call: FastCall): void {

@@ -57,6 +57,14 @@ function heldBack(candidates: readonly ProviderEntry[], now: number, random: () 
   return held;
 }
 
+/** True the first time `entry` is skipped in the call (`seen`; always true without one). */
+function firstSkip(seen: Set<string> | undefined, entry: ProviderEntry): boolean {
+  if (seen === undefined) return true;
+  if (seen.has(entry.provider.id)) return false;
+  seen.add(entry.provider.id);
+  return true;
+}
+
 /**
  * Picks a provider from `ranked` (minus `excluded`) at `now`. Skips are appended to `skipped`, once per
  * provider per call (`seen`, when the call selects more than once).
@@ -77,17 +85,11 @@ export function selectFrom(
     held === undefined
       ? candidates
       : [...candidates.filter((e) => !held.has(e)), ...candidates.filter((e) => held.has(e))];
-  const firstSkip = (entry: ProviderEntry) => {
-    if (seen === undefined) return true;
-    if (seen.has(entry.provider.id)) return false;
-    seen.add(entry.provider.id);
-    return true;
-  };
   let refusal: LLMError | undefined;
   for (const entry of order) {
     const acquired = entry.breaker.tryAcquire();
     if (!acquired.ok) {
-      if (firstSkip(entry)) {
+      if (firstSkip(seen, entry)) {
         skipped.push(skipRecord(entry, acquired.error, now));
         refusal ??= acquired.error;
       }
@@ -97,7 +99,7 @@ export function selectFrom(
       for (const other of candidates) {
         if (other === entry) break;
         const decision = held.get(other);
-        if (decision === undefined || !firstSkip(other)) continue;
+        if (decision === undefined || !firstSkip(seen, other)) continue;
         skipped.push(skipRecord(other, decision, now));
       }
     }

@@ -12,7 +12,7 @@ import type {
 import { LLMError, type LLMErrorType } from '../errors/llm-error.js';
 import type { LLMRequest } from '../types.js';
 import { type ActorDeps, scopeOf } from './actor-deps.js';
-import { attemptDetails, judgeAnswer } from './answer.js';
+import { judgeAnswer, withAttemptDetails } from './answer.js';
 import { runAttempt } from './attempt.js';
 
 /** Errors after which the same provider may still answer a simpler request. */
@@ -93,7 +93,7 @@ export function callSimplifiedActor(deps: ActorDeps) {
           attempts.push(record('invalid_response', 'degrade'));
           continue;
         }
-        attempts.push({ ...record('success', 'succeeded'), ...attemptDetails(result) });
+        attempts.push(withAttemptDetails(record('success', 'succeeded'), result));
         const answer: AnswerInfo = {
           text: result.text,
           data: valid.data,

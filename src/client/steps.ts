@@ -10,7 +10,7 @@ import type { AnswerInfo, AttemptRecord } from '../../machines/request-types.js'
 import type { BreakerPermit } from '../breaker/types.js';
 import { LLMError } from '../errors/llm-error.js';
 import { type LLMRequest, outputTokenLimit, type ProviderResult } from '../types.js';
-import { answerFields, sumUsage } from './answer.js';
+import { sumUsage } from './answer.js';
 import type { CallResult } from './call-request.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -80,7 +80,9 @@ export function callResult<T>(
   return {
     data: data as T,
     text: answer.text,
-    ...answerFields(answer),
+    // The answer's tool calls (none: an empty list) and finish reason.
+    toolCalls: answer.toolCalls ?? [],
+    finishReason: answer.finishReason,
     source: answer.source,
     provider: answer.provider,
     model: answer.model,
