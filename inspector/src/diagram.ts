@@ -179,6 +179,16 @@ export class StateDiagram {
     return this.input?.idByPath ?? new Map();
   }
 
+  /** Whether a definition has been laid out and drawn (layout is asynchronous). */
+  get drawn(): boolean {
+    return this.input !== undefined;
+  }
+
+  /** Calls `fn` once, the next time a layout finishes drawing. */
+  onceDrawn(fn: () => void): void {
+    this.root.addEventListener('drawn', fn, { once: true });
+  }
+
   /** Lays out and draws a machine definition (once per key). */
   async draw(key: string, json: unknown, keepView = false): Promise<void> {
     if (this.defKey === key) return;

@@ -56,6 +56,14 @@ export class PathView {
       this.showFast(request);
       return;
     }
+    if (!this.diagram.drawn) {
+      // The chart is still being laid out (ELK runs asynchronously, slowly on a busy machine): the steps need
+      // its state ids, so show the request once it is drawn, if it is still the one selected.
+      this.diagram.onceDrawn(() => {
+        if (this.request === request) this.open(request);
+      });
+      return;
+    }
     const steps = buildDomainSteps(request.path, this.diagram.idByPath);
     if (steps.length === 0) return;
     this.cursor = new ReplayCursor(steps);
