@@ -22,6 +22,16 @@ export const SDK_WIRES: ReadonlyArray<{ wire: SdkWire; id: string; backup: { wir
   ];
 
 /** The answer a provider streams: several words, so several deltas. */
+/** A provider over the real SDK client of `wire`, pointed at provider `id` of the fault server (no SDK retries). */
+export function sdkProvider(server: FaultServer, wire: SdkWire, id: string, priority: number): Provider {
+  if (wire === 'messages') {
+    const client = new Anthropic({ baseURL: server.baseURL(id, 'anthropic'), apiKey: 'test', maxRetries: 0 });
+    return anthropicProvider({ client, model: 'claude-test', id, priority });
+  }
+  const client = new OpenAI({ baseURL: server.baseURL(id, 'openai'), apiKey: 'test', maxRetries: 0 });
+  return openaiProvider({ client, model: 'gpt-test', id, priority, api: wire });
+}
+
 export const answerOf = (provider: string) => `Hello from ${provider}, one two three.`;
 
 /** Timeouts small enough for fast tests, large enough for a healthy local answer on a busy machine. */
@@ -94,18 +104,7 @@ export async function startSdkHarness(): Promise<SdkHarness> {
     },
   });
 
-  const provider = (wire: SdkWire, id: string, priority: number): Provider => {
-    if (wire === 'messages') {
-      const client = new Anthropic({
-        baseURL: server.baseURL(id, 'anthropic'),
-        apiKey: 'test',
-        maxRetries: 0,
-      });
-      return anthropicProvider({ client, model: 'claude-test', id, priority });
-    }
-    const client = new OpenAI({ baseURL: server.baseURL(id, 'openai'), apiKey: 'test', maxRetries: 0 });
-    return openaiProvider({ client, model: 'gpt-test', id, priority, api: wire });
-  };
+  const provider = (wire: SdkWire, id: string, priority: number) => sdkProvider(server, wire, id, priority);
 
   // Warm up each SDK path (module init, JIT, sockets) so the first test's deadlines measure no cold start.
   for (const { wire } of SDK_WIRES) {

@@ -2,13 +2,11 @@
  * A fault server whose answers call tools, and adapters over the official `openai` and `@anthropic-ai/sdk`
  * clients pointed at it: each test sets, per provider id, the answer's text, its tool calls and its fault.
  */
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
 import type { LLMStreamEvent, Provider, ResilientLLM, ResilientLLMOptions } from '../../src/index.js';
-import { anthropicProvider, createResilientLLM, openaiProvider } from '../../src/index.js';
+import { createResilientLLM } from '../../src/index.js';
 import type { Fault, FaultServer, FaultToolCall } from '../../src/testing/index.js';
 import { createFaultServer } from '../../src/testing/index.js';
-import type { SdkWire } from './sdk-setup.js';
+import { type SdkWire, sdkProvider } from './sdk-setup.js';
 
 /** What one provider answers in the current test. */
 export interface ToolPlan {
@@ -48,18 +46,7 @@ export async function startToolStreamHarness(): Promise<ToolStreamHarness> {
       },
     },
   });
-  const provider = (wire: SdkWire, id: string, priority: number): Provider => {
-    if (wire === 'messages') {
-      const client = new Anthropic({
-        baseURL: server.baseURL(id, 'anthropic'),
-        apiKey: 'test',
-        maxRetries: 0,
-      });
-      return anthropicProvider({ client, model: 'claude-test', id, priority });
-    }
-    const client = new OpenAI({ baseURL: server.baseURL(id, 'openai'), apiKey: 'test', maxRetries: 0 });
-    return openaiProvider({ client, model: 'gpt-test', id, priority, api: wire });
-  };
+  const provider = (wire: SdkWire, id: string, priority: number) => sdkProvider(server, wire, id, priority);
   return {
     server,
     plans,
