@@ -28,7 +28,8 @@ import { type ResilientLLMOptions, resolveOptions } from './options.js';
 import { type ProviderConfig, ProviderRegistry } from './registry.js';
 import { CALL_MODE, type RunnerDeps, runCall, runMachine } from './run.js';
 import type { CallScope } from './scope.js';
-import { createTokenQueue, type LLMStream, type StreamPart, wholeToolCallEvents } from './token-stream.js';
+import { createTokenQueue, type LLMStream, type StreamPart } from './token-stream.js';
+import { wholeToolCallEvents } from './tool-call-events.js';
 
 /** A resilient LLM client. */
 export interface ResilientLLM {

@@ -4,7 +4,7 @@
  * promise.
  */
 import type { LLMError } from '../errors/llm-error.js';
-import type { LLMStreamEvent, ToolCall, ToolCallStreamEvent } from '../types.js';
+import type { LLMStreamEvent, ToolCallStreamEvent } from '../types.js';
 import type { CallResult } from './call-request.js';
 
 /**
@@ -32,15 +32,6 @@ export interface LLMStream extends AsyncIterable<string> {
 
 /** A part queued for the caller: a text token, or a tool-call event. */
 export type StreamPart = string | ToolCallStreamEvent;
-
-/** The events that tell whole tool calls (an answer that did not stream: cache, simplified prompt). */
-export function wholeToolCallEvents(toolCalls: readonly ToolCall[]): ToolCallStreamEvent[] {
-  return toolCalls.flatMap((toolCall): ToolCallStreamEvent[] => [
-    { type: 'tool-call-start', id: toolCall.id, name: toolCall.name },
-    { type: 'tool-call-delta', id: toolCall.id, inputDelta: JSON.stringify(toolCall.input ?? {}) },
-    { type: 'tool-call-end', toolCall },
-  ]);
-}
 
 /** A single-consumer queue of stream parts. `push` never blocks; `end`/`fail` settle it once. */
 export function createTokenQueue(onCancel: () => void) {

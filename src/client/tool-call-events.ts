@@ -38,10 +38,7 @@ export class ToolCallEvents {
   complete(toolCall: ToolCall): ToolCallStreamEvent[] {
     const index = this.indexOf(toolCall.id);
     const end: ToolCallStreamEvent = { type: 'tool-call-end', toolCall };
-    if (index === undefined) {
-      const whole = { id: toolCall.id, name: toolCall.name, started: false, pending: inputJson(toolCall) };
-      return [...this.start(whole), end];
-    }
+    if (index === undefined) return wholeToolCallEvents([toolCall]);
     const call = this.open.get(index) as OpenCall;
     this.open.delete(index);
     if (call.started) return [end];
@@ -69,6 +66,14 @@ export class ToolCallEvents {
   }
 }
 
-function inputJson(toolCall: ToolCall): string {
-  return JSON.stringify(toolCall.input ?? {});
+/**
+ * The events that tell whole tool calls: start, one delta of the whole input, end (a call that arrived whole,
+ * or an answer that did not stream: cache, simplified prompt).
+ */
+export function wholeToolCallEvents(toolCalls: readonly ToolCall[]): ToolCallStreamEvent[] {
+  return toolCalls.flatMap((toolCall): ToolCallStreamEvent[] => [
+    { type: 'tool-call-start', id: toolCall.id, name: toolCall.name },
+    { type: 'tool-call-delta', id: toolCall.id, inputDelta: JSON.stringify(toolCall.input ?? {}) },
+    { type: 'tool-call-end', toolCall },
+  ]);
 }

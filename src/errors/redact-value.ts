@@ -1,11 +1,11 @@
 /**
  * A redacted copy of a thrown value, for the `cause` an {@link LLMError} keeps: what `util.inspect(err)`,
  * `console.error(err)` and loggers that walk `cause` print. Errors keep their prototype (so `instanceof`
- * and the printed class name still work), their own fields and their `stack` (redacted when first read); every string is passed
- * through `redactSecrets`; plain objects and arrays are copied the same way; `Headers` become a scrubbed
- * `Headers`; `Date`s are kept; anything else (class instances such as a `Response`, a `Map`, functions) is
- * replaced by a `[ClassName]` marker. Bounded: depth, keys, array items and string length are capped, and
- * cycles are preserved. Never throws: a field whose getter throws is left out.
+ * and the printed class name still work), their own fields and their `stack` (redacted when first read);
+ * every string is passed through `redactSecrets`; plain objects and arrays are copied the same way; `Headers`
+ * become a scrubbed `Headers`; `Date`s are kept; anything else (class instances such as a `Response`, a `Map`,
+ * functions) is replaced by a `[ClassName]` marker. Bounded: depth, keys, array items and string length are
+ * capped, and cycles are preserved. Never throws: a field whose getter throws is left out.
  */
 import { redactSecrets } from './redact.js';
 
