@@ -41,7 +41,6 @@ import type {
   CallInput,
   CallOutput,
   HedgeInput,
-  PrepareInput,
   PrepareOutput,
   ReadCacheInput,
   RequestContext,
@@ -50,11 +49,9 @@ import type {
   RequestOutput,
   RewriteInput,
   RewriteOutput,
-  SelectInput,
   SelectOutput,
   SimplifiedInput,
   SimplifiedOutput,
-  ValidateInput,
   ValidateOutput,
   WriteCacheInput,
 } from './request-types.js';
@@ -68,9 +65,24 @@ function required<TOutput, TInput>(name: string) {
   });
 }
 
+/**
+ * Placeholder for a synchronous step the runtime must supply: an entry action that raises the step's
+ * `*.done` (or `*.failed`) event. A test can leave it a no-op and send those events itself.
+ */
+function requiredStep(name: string) {
+  return (_args: unknown, _params: undefined): void => {
+    throw new Error(
+      `requestMachine: action "${name}" was not provided; supply it with machine.provide({ actions })`,
+    );
+  };
+}
+
 const outputOf = <T>(event: unknown): T => (event as { output: T }).output;
 const errorOf = (event: unknown, context: RequestContext) =>
   toFailure((event as { error: unknown }).error, context.clockMs);
+/** The failure a step reported (`prepare.failed`, `validate.failed`). */
+const failureOf = (event: unknown, context: RequestContext) =>
+  toFailure((event as { failure: unknown }).failure, context.clockMs);
 
 /** Typed setup shared by `requestMachine`. */
 export const requestSetup = setup({
@@ -81,10 +93,7 @@ export const requestSetup = setup({
     output: {} as RequestOutput,
   },
   actors: {
-    selectProvider: required<SelectOutput, SelectInput>('selectProvider'),
-    prepareRequest: required<PrepareOutput, PrepareInput>('prepareRequest'),
     callProvider: required<CallOutput, CallInput>('callProvider'),
-    validateOutput: required<ValidateOutput, ValidateInput>('validateOutput'),
     writeCache: required<void, WriteCacheInput>('writeCache'),
     readCache: required<CacheOutput, ReadCacheInput>('readCache'),
     rewritePrompt: required<RewriteOutput, RewriteInput>('rewritePrompt'),
@@ -132,6 +141,12 @@ export const requestSetup = setup({
     primaryRunning: ({ context }) => context.primaryRunning,
   },
   actions: {
+    /** Selects the next provider and raises `select.done` (runtime-supplied; synchronous). */
+    selectProvider: requiredStep('selectProvider'),
+    /** Checks the request against the provider's context window, raising `prepare.done` or `prepare.failed`. */
+    prepareRequest: requiredStep('prepareRequest'),
+    /** Checks the answer against the caller's schema, raising `validate.done` or `validate.failed`. */
+    validateOutput: requiredStep('validateOutput'),
     useSelectedProvider: assign(({ context, event }) => {
       const out = outputOf<SelectOutput>(event);
       return {
@@ -155,7 +170,7 @@ export const requestSetup = setup({
       return { request: out.request, truncated: context.truncated || out.truncated, clockMs: out.at };
     }),
     recordPrepareFailure: assign(({ context, event }) => {
-      const failure = errorOf(event, context);
+      const failure = failureOf(event, context);
       return {
         lastError: failure.error,
         truncated: true,
@@ -248,7 +263,7 @@ export const requestSetup = setup({
       return { ...timeoutUpdate({ ...context, attempts }, 'attempt_timeout', message, at), hedge: null };
     }),
     recordInvalidOutput: assign(({ context, event }) => {
-      const failure = errorOf(event, context);
+      const failure = failureOf(event, context);
       const last = context.attempts.at(-1);
       const attempts = last
         ? [

@@ -197,9 +197,18 @@ export interface RequestContext extends RequestInput {
   raceNow: boolean;
 }
 
-/** Events sent to a request actor: the caller's abort, and what a streaming attempt reports. */
+/**
+ * Events of a request actor: the caller's abort, what the synchronous steps (selection, the fit check,
+ * validation) report — the runtime's entry actions raise them in the same macrostep — and what a streaming
+ * attempt or a hedge reports.
+ */
 export type RequestEvent =
   | { type: 'request.abort'; at?: number; reason?: string }
+  | { type: 'select.done'; output: SelectOutput }
+  | { type: 'prepare.done'; output: PrepareOutput }
+  | { type: 'prepare.failed'; failure: ActorFailure }
+  | { type: 'validate.done'; output: ValidateOutput }
+  | { type: 'validate.failed'; failure: ActorFailure }
   /** A token (or, with `tool`, a tool-call event, `text` ''): it reached the caller and restarts the idle deadline. */
   | { type: 'stream.token'; text: string; at: number; tool?: boolean }
   | { type: 'stream.end'; output: CallOutput }
@@ -209,7 +218,7 @@ export type RequestEvent =
   | { type: 'hedge.answered'; output: CallOutput }
   | { type: 'hedge.failed'; failure: ActorFailure };
 
-/** Output of `selectProvider`: the next provider to try, and those skipped on the way. */
+/** What `selectProvider` reports (`select.done`): the next provider to try, and those skipped on the way. */
 export interface SelectOutput {
   provider: ProviderRef | null;
   /** Other providers that could take the call right now (enabled, not excluded, circuit not open). */
@@ -218,7 +227,7 @@ export interface SelectOutput {
   at: number;
 }
 
-/** Output of `callProvider` and `prepareRequest` and `validateOutput`. */
+/** Output of `callProvider` (and of a stream's or a hedge's answer). */
 export interface CallOutput {
   text: string;
   model?: string;
@@ -228,14 +237,14 @@ export interface CallOutput {
   at: number;
 }
 
-/** Output of `prepareRequest`. */
+/** What `prepareRequest` reports (`prepare.done`). */
 export interface PrepareOutput {
   request: LLMRequest;
   truncated: boolean;
   at: number;
 }
 
-/** Output of `validateOutput`. */
+/** What `validateOutput` reports (`validate.done`). */
 export interface ValidateOutput {
   data: unknown;
   at: number;
@@ -260,7 +269,7 @@ export interface RewriteOutput {
   at: number;
 }
 
-/** What runtime actors reject with; anything else thrown is read as an `unknown` error. */
+/** What runtime actors reject with (and failed steps report); anything else thrown is read as an `unknown` error. */
 export interface ActorFailure {
   error: SerializedLLMError;
   at: number;
@@ -283,17 +292,6 @@ export type RequestOutput =
     };
 
 /** Inputs of the actors the runtime supplies. */
-export interface SelectInput {
-  requestId: string;
-  excluded: string[];
-}
-export interface PrepareInput {
-  requestId: string;
-  base: LLMRequest;
-  provider: ProviderRef | null;
-  /** The provider said "too long" although the estimate fit: truncate anyway. */
-  force: boolean;
-}
 export interface CallInput {
   requestId: string;
   request: LLMRequest;
@@ -306,12 +304,6 @@ export interface HedgeInput {
   request: LLMRequest;
   /** Providers the hedge must not go to (the one in flight and those already left). */
   excluded: string[];
-}
-export interface ValidateInput {
-  requestId: string;
-  text: string;
-  /** Id of the provider whose answer is checked. */
-  provider: string | null;
 }
 export interface WriteCacheInput {
   requestId: string;

@@ -1,6 +1,8 @@
 /**
  * The request lifecycle as an XState v5 statechart: one actor per call. It decides; the runtime in `src/`
- * acts, through the actors it supplies with `requestMachine.provide({ actors })`.
+ * acts, through what it supplies with `requestMachine.provide({ actions, actors })`: the synchronous steps
+ * (selection, the fit check, validation) as entry actions that raise their `*.done` / `*.failed` event in the
+ * same macrostep, anything that waits (provider calls, the cache, hooks) as invoked actors.
  *
  * selecting → preparing → attempting → validating → (storing) → succeeded, with every failure routed
  * through `deciding`: back off, retry, re-prompt, rewrite, truncate, fail over or fail. When no provider is
@@ -38,11 +40,9 @@ export const requestMachine = requestSetup.createMachine({
         selecting: {
           description:
             'Picks the next provider in routing order (priority by default), skipping disabled, excluded and circuit-open ones; providers held back by their rate-limit admission (paused after an account-wide Retry-After, shed in proportion to recent 429s, or to what their rate-limit headers say is left) or by their adaptive concurrency limit go last, and every skip is recorded in attempts with its reason.',
-          invoke: {
-            id: 'selectProvider',
-            src: 'selectProvider',
-            input: ({ context }) => ({ requestId: context.requestId, excluded: context.excluded }),
-            onDone: [
+          entry: 'selectProvider',
+          on: {
+            'select.done': [
               { guard: 'foundProvider', target: 'preparing', actions: 'useSelectedProvider' },
               { target: '#request.degrading', actions: 'recordSkipped' },
             ],
@@ -50,17 +50,10 @@ export const requestMachine = requestSetup.createMachine({
         },
         preparing: {
           description: "Checks the request against the provider's context window and truncates it if needed.",
-          invoke: {
-            id: 'prepareRequest',
-            src: 'prepareRequest',
-            input: ({ context }) => ({
-              requestId: context.requestId,
-              base: context.base,
-              provider: context.provider,
-              force: context.lastError?.type === 'context_length',
-            }),
-            onDone: { target: 'dispatching', actions: 'usePreparedRequest' },
-            onError: { target: 'deciding', actions: 'recordPrepareFailure' },
+          entry: 'prepareRequest',
+          on: {
+            'prepare.done': { target: 'dispatching', actions: 'usePreparedRequest' },
+            'prepare.failed': { target: 'deciding', actions: 'recordPrepareFailure' },
           },
         },
         dispatching: {
@@ -136,7 +129,13 @@ export const requestMachine = requestSetup.createMachine({
           states: {
             waiting: {
               description:
-                'The attempt runs alone; with hedging on, once the hedge delay passes (a fixed time, or a quantile of the provider’s observed latency) a hedge starts.',
+                'The attempt runs alone; when a hedge may start (hedging on, budget and another provider left) its delay is armed.',
+              // No hedge timer for a call that cannot hedge (hedging off, the default): a timer per attempt costs.
+              always: { guard: 'canHedge', target: 'hedgePending' },
+            },
+            hedgePending: {
+              description:
+                'The attempt runs alone with a hedge due: once the hedge delay passes (a fixed time, or a quantile of the provider’s observed latency) a hedge starts.',
               after: { hedgeDelay: { guard: 'canHedge', target: 'hedging' } },
             },
             hedging: {
@@ -179,19 +178,13 @@ export const requestMachine = requestSetup.createMachine({
         },
         validating: {
           description: "Extracts JSON from the answer and checks it against the caller's schema.",
-          invoke: {
-            id: 'validateOutput',
-            src: 'validateOutput',
-            input: ({ context }) => ({
-              requestId: context.requestId,
-              text: context.lastText ?? '',
-              provider: context.provider?.id ?? null,
-            }),
-            onDone: [
+          entry: 'validateOutput',
+          on: {
+            'validate.done': [
               { guard: 'shouldCache', target: '#request.storing', actions: 'useValidatedData' },
               { target: '#request.succeeded', actions: 'useValidatedData' },
             ],
-            onError: { target: 'deciding', actions: 'recordInvalidOutput' },
+            'validate.failed': { target: 'deciding', actions: 'recordInvalidOutput' },
           },
         },
         deciding: {

@@ -60,18 +60,17 @@ describe('replay model', () => {
   it('steps through exactly the states the request passed, in order', async () => {
     const { raw, store, results } = await recorded(1);
     const id = results[0]?.requestId;
-    // Oracle: the snapshot values xstate itself reported for that actor, straight from the inspect stream.
-    const expected = raw
-      .filter(
-        (e) =>
-          (e.actorRef as { id?: string }).id === id &&
-          (e.type === '@xstate.microstep' || e.type === '@xstate.snapshot'),
-      )
-      .filter(
-        (e, i, all) =>
-          e.type === '@xstate.microstep' || all.findIndex((x) => x.type === '@xstate.snapshot') === i,
-      )
-      .map((e) => valueText((e as unknown as { snapshot: { value: unknown } }).snapshot.value));
+    // Oracle: the state values xstate itself reported for that actor, straight from the inspect stream — the
+    // state it started in (the first microstep's source; the initial state is entered without a microstep),
+    // then every microstep's.
+    const own = raw.filter(
+      (e) => (e.actorRef as { id?: string }).id === id && e.type === '@xstate.microstep',
+    ) as unknown as Array<{
+      snapshot: { value: unknown };
+      _transitions: Array<{ source: { path: string[] } }>;
+    }>;
+    const initial = own[0]?._transitions[0]?.source.path.join('.');
+    const expected = [initial, ...own.map((e) => valueText(e.snapshot.value))];
     const request = [...store.requests.values()].find((r) => r.id === id);
     if (!request) throw new Error('request not in the store');
     const steps = buildReplaySteps(request.path, requestLayout.idByPath);

@@ -1,21 +1,10 @@
 /**
- * Users import `requestMachine` and invoke it inside their own statecharts with their own actors.
+ * Users import `requestMachine` and invoke it inside their own statecharts with their own steps and actors.
  */
 import { describe, expect, it } from 'vitest';
-import { assign, createActor, fromPromise, setup, toPromise } from 'xstate';
+import { assign, createActor, fromPromise, raise, setup, toPromise } from 'xstate';
 import { requestMachine } from '../machines/index.js';
-import type {
-  CallInput,
-  CallOutput,
-  PrepareInput,
-  PrepareOutput,
-  RequestInput,
-  RequestOutput,
-  SelectInput,
-  SelectOutput,
-  ValidateInput,
-  ValidateOutput,
-} from '../machines/request-types.js';
+import type { CallInput, CallOutput, RequestInput, RequestOutput } from '../machines/request-types.js';
 
 const input: RequestInput = {
   requestId: 'chat-1',
@@ -51,23 +40,24 @@ const input: RequestInput = {
 function lifecycleWith(answer: (attempt: number) => Promise<string>) {
   let selected = 0;
   return requestMachine.provide({
+    // The synchronous steps: entry actions raising their result in the same macrostep.
+    actions: {
+      selectProvider: raise(() => ({
+        type: 'select.done',
+        output: { provider: selected++ === 0 ? { id: 'mine' } : null, skipped: [], at: 0 },
+      })),
+      prepareRequest: raise(({ context }) => ({
+        type: 'prepare.done',
+        output: { request: context.base, truncated: false, at: 0 },
+      })),
+      validateOutput: raise(({ context }) => ({
+        type: 'validate.done',
+        output: { data: context.lastText, at: 0 },
+      })),
+    },
     actors: {
-      selectProvider: fromPromise<SelectOutput, SelectInput>(async () => ({
-        provider: selected++ === 0 ? { id: 'mine' } : null,
-        skipped: [],
-        at: 0,
-      })),
-      prepareRequest: fromPromise<PrepareOutput, PrepareInput>(async ({ input: i }) => ({
-        request: i.base,
-        truncated: false,
-        at: 0,
-      })),
       callProvider: fromPromise<CallOutput, CallInput>(async ({ input: i }) => ({
         text: await answer(i.attempt),
-        at: 0,
-      })),
-      validateOutput: fromPromise<ValidateOutput, ValidateInput>(async ({ input: i }) => ({
-        data: i.text,
         at: 0,
       })),
     },

@@ -53,8 +53,11 @@ const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(1)} s` 
 const last = (id: string) => id.slice(id.lastIndexOf('.') + 1);
 
 function errorOf(detail: unknown): SerializedError | undefined {
-  const d = detail as { error?: { error?: SerializedError } & SerializedError } | undefined;
-  const error = d?.error?.error ?? d?.error;
+  // An actor's rejection travels as `error`, a failed step's (`prepare.failed`) as `failure`.
+  const d = detail as
+    | { error?: { error?: SerializedError } & SerializedError; failure?: { error?: SerializedError } }
+    | undefined;
+  const error = d?.error?.error ?? d?.failure?.error ?? d?.error;
   return error && typeof error === 'object' ? error : undefined;
 }
 
@@ -122,21 +125,21 @@ function cause(event: string, detail: unknown, context: StepContext | undefined,
   const output = outputOf(detail);
   const provider = error?.provider ?? context?.provider;
   if (event === 'xstate.init' || event === '') return 'request received';
-  if (event.endsWith('.selectProvider')) {
+  if (event === 'select.done') {
     const chosen = (output.provider as { id?: string } | undefined)?.id;
     const skipped = (output.skipped as Array<{ provider: string; code?: string }> | undefined) ?? [];
     const skips = skipped.map((s) => `skip ${s.provider} (${(s.code ?? 'unavailable').replace(/_/g, ' ')})`);
     return [...skips, chosen ? `select ${chosen}` : 'no provider can take the call'].join(', ');
   }
-  if (event.endsWith('.prepareRequest'))
+  if (event === 'prepare.done')
     return `call ${context?.provider ?? 'provider'}${output.truncated === true ? ' (request truncated to fit)' : ''}`;
   if (event === 'xstate.done.actor.callProvider' || event === 'stream.end')
     return `${provider ?? 'provider'} answered`;
-  if (event === 'xstate.error.actor.validateOutput' || event === 'xstate.done.actor.validateOutput') {
+  if (event === 'validate.failed' || event === 'validate.done') {
     if (error || context?.lastValidation) return `${provider ?? 'provider'}: invalid_response`;
     return 'answer valid';
   }
-  if (event.startsWith('xstate.error.actor.')) {
+  if (event.startsWith('xstate.error.actor.') || event === 'prepare.failed') {
     const parts = [`${provider ?? 'provider'}: ${error?.type ?? 'error'}`];
     if (error?.status !== undefined) parts.push(String(error.status));
     if (error?.retryAfterMs !== undefined) parts.push(`(Retry-After ${ms(error.retryAfterMs)})`);
@@ -177,19 +180,14 @@ export function buildDomainSteps(path: readonly PathStep[], idByPath: Map<string
     const context = tail.context;
     const decision = index === 0 ? 'start' : decisionOf(visited, leaf);
     let label = cause(head.event, head.detail, context, prevLeaf);
-    const issue =
-      head.event === 'xstate.error.actor.validateOutput'
-        ? (context?.lastValidation ?? error?.message)
-        : undefined;
+    const issue = head.event === 'validate.failed' ? (context?.lastValidation ?? error?.message) : undefined;
     if (issue) label += ` (${issue})`;
     let delayMs: number | undefined;
     if (decision === 'back off') delayMs = context?.backoffMs;
     if (index > 0 && !QUIET.has(decision) && !label.endsWith(decision)) {
       let then = decision;
       if (decision === 'fail over') {
-        const next = grouped
-          .slice(index + 1)
-          .find((g) => g[0]?.event.endsWith('.selectProvider'))?.[0]?.detail;
+        const next = grouped.slice(index + 1).find((g) => g[0]?.event === 'select.done')?.[0]?.detail;
         const to = (outputOf(next).provider as { id?: string } | undefined)?.id;
         if (to) then = `fail over to ${to}`;
       }

@@ -350,6 +350,16 @@ export class InspectorStore {
     }
     if (e.kind === 'event') request.pendingEvent = e.event;
     if (e.kind === 'microstep') {
+      // The initial state (entered without a microstep), then the event the machine raised, if any.
+      if (request.path.length === 0 && e.from !== undefined)
+        request.path.push({
+          at: e.at,
+          event: 'xstate.init',
+          value: e.from,
+          transitions: [],
+          detail: undefined,
+        });
+      if (e.event !== undefined) request.pendingEvent = e.event;
       const step: PathStep = {
         at: e.at,
         event: e.type ?? '',

@@ -1,23 +1,16 @@
 /**
- * The side effects of the request lifecycle: the actors `src/` supplies to `requestMachine` through
- * `provide()`. Each finds its call's runtime state by request id and reports times from the injected clock.
+ * The side effects of the request lifecycle that wait: the actors `src/` supplies to `requestMachine` through
+ * `provide()` (the synchronous steps are entry actions, `step-actions.ts`). Each finds its call's runtime state by request id and reports times from the injected clock.
  */
 import { fromPromise } from 'xstate';
 import type {
-  AttemptRecord,
   CacheOutput,
   CallInput,
   CallOutput,
-  PrepareInput,
-  PrepareOutput,
   ReadCacheInput,
   RequestContext,
   RewriteInput,
   RewriteOutput,
-  SelectInput,
-  SelectOutput,
-  ValidateInput,
-  ValidateOutput,
   WriteCacheInput,
 } from '../../machines/request-types.js';
 import { type Clock, sleep } from '../clock.js';
@@ -25,7 +18,7 @@ import { LLMError } from '../errors/llm-error.js';
 import type { ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
 import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
-import { callOutputOf, judgeAnswer } from './answer.js';
+import { callOutputOf } from './answer.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
 import {
   type HedgeDeps,
@@ -36,12 +29,8 @@ import {
 } from './hedge-actor.js';
 import { takeReplay } from './replay.js';
 import { rewriteAfterFilter } from './rewrite.js';
-import { selectFrom, skipRecord } from './select.js';
 import { callSimplifiedActor } from './simplified.js';
-import { fromStep } from './step-actor.js';
-import { overflowOf } from './steps.js';
 import { streamProviderActor } from './stream-actor.js';
-import { estimateTokens, truncateRequest } from './truncate.js';
 
 /**
  * Settles with `work`, or with `null` after `ms` on the injected clock (or when `signal` aborts); the timer
@@ -72,73 +61,8 @@ async function raceWithClock<T>(
 /** The actor implementations for `requestMachine.provide({ actors })`. */
 export function createRequestActors(deps: HedgeDeps) {
   const { clock, registry, options } = deps;
-  const countTokens = options.hooks.countTokens ?? estimateTokens;
-  const truncate = options.hooks.truncate ?? truncateRequest;
 
   return {
-    selectProvider: fromStep<SelectOutput, SelectInput>(({ input }) => {
-      const scope = scopeOf(deps, input.requestId);
-      const replay = takeReplay(scope.replay, 'selection');
-      if (replay !== undefined) {
-        const { provider, alternatives, startedAt: at } = replay;
-        return { provider, alternatives, skipped: [...replay.skips], at };
-      }
-      const skipped: AttemptRecord[] = [];
-      const incapable = scope.incapable;
-      for (const id of incapable) {
-        if (scope.skipped.has(id)) continue;
-        scope.skipped.add(id);
-        skipped.push(skipRecord(registry.get(id), { code: 'no_vision' }, clock.now()));
-      }
-      const picked = selectFrom(
-        registry.ranked(),
-        incapable.length === 0 ? input.excluded : [...input.excluded, ...incapable],
-        clock.now(),
-        skipped,
-        scope.skipped,
-        registry.policy,
-      );
-      scope.lastError ??= picked.refusal;
-      if (picked.entry !== undefined && picked.permit !== undefined) {
-        scope.heldPermit = { providerId: picked.entry.provider.id, permit: picked.permit };
-        return { provider: picked.entry.ref, alternatives: picked.alternatives, skipped, at: clock.now() };
-      }
-      return { provider: null, skipped, at: clock.now() };
-    }),
-
-    prepareRequest: fromStep<PrepareOutput, PrepareInput>(({ input }) => {
-      const scope = scopeOf(deps, input.requestId);
-      const replay = takeReplay(scope.replay, 'preparation');
-      if (replay !== undefined) return { request: replay.request, truncated: false, at: replay.startedAt };
-      const overflow = overflowOf(input.base, input.provider?.contextWindow, countTokens, input.force);
-      if (overflow === undefined) return { request: input.base, truncated: false, at: clock.now() };
-      const { tokens, budget } = overflow;
-      // Forced (the provider said "too long" although the estimate fit): aim for 3/4 of the estimate.
-      const target = Math.min(
-        budget ?? Number.POSITIVE_INFINITY,
-        input.force ? Math.floor(tokens * 0.75) : tokens,
-      );
-      const request =
-        budget !== undefined && budget <= 0
-          ? input.base
-          : truncate(input.base, { maxTokens: target, countTokens });
-      const stillTooLong = budget !== undefined && (budget <= 0 || countTokens(request) > budget);
-      const noProgress = input.force && countTokens(request) >= tokens;
-      if (stillTooLong || noProgress) {
-        throw fail(
-          deps,
-          scope,
-          new LLMError({
-            type: 'context_length',
-            message: `The request needs about ${tokens} tokens; ${input.provider?.id} takes ${input.provider?.contextWindow}.`,
-            provider: input.provider?.id,
-            code: 'context_window',
-          }),
-        );
-      }
-      return { request, truncated: true, at: clock.now() };
-    }),
-
     callProvider: fromPromise<CallOutput, CallInput>(async ({ input, signal }) => {
       const scope = scopeOf(deps, input.requestId);
       const replay = takeReplay(scope.replay, 'attempt');
@@ -160,19 +84,6 @@ export function createRequestActors(deps: HedgeDeps) {
       } finally {
         if (running) scope.attemptsRunning--;
       }
-    }),
-
-    validateOutput: fromStep<ValidateOutput, ValidateInput>(({ input }) => {
-      const scope = scopeOf(deps, input.requestId);
-      const result = judgeAnswer(
-        { text: input.text, toolCalls: scope.toolCalls },
-        scope,
-        input.provider ?? undefined,
-        options.validation,
-      );
-      if (result.ok) return { data: result.data, at: clock.now() };
-      if (input.provider !== null) scope.lastErrorByProvider.set(input.provider, 'invalid_response');
-      throw fail(deps, scope, result.error, result.validation);
     }),
 
     writeCache: fromPromise<void, WriteCacheInput>(async ({ input, signal }) => {

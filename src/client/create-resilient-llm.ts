@@ -28,6 +28,7 @@ import { type ResilientLLMOptions, resolveOptions } from './options.js';
 import { type ProviderConfig, ProviderRegistry } from './registry.js';
 import { CALL_MODE, type RunnerDeps, runCall, runMachine } from './run.js';
 import type { CallScope } from './scope.js';
+import { createRequestSteps } from './step-actions.js';
 import { createTokenQueue, type LLMStream, type StreamPart } from './token-stream.js';
 import { wholeToolCallEvents } from './tool-call-events.js';
 
@@ -104,6 +105,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
 
   const actorDeps = { options: resolved, registry, scopes, clock, hedgeBudget };
   const machine = requestMachine.provide({
+    actions: createRequestSteps(actorDeps),
     actors: createRequestActors(actorDeps),
     delays: createRequestDelays(actorDeps),
     guards: { retryBudgetAllows: () => budget.tryRetry() },

@@ -38,8 +38,13 @@ export interface WireEvent {
   def?: string;
   /** Event type (kind `event`, `microstep`, `snapshot`). */
   type?: string;
-  /** The event (kind `event`), redacted. */
+  /**
+   * The event (kind `event`), redacted; on a microstep, an event the machine raised itself (a synchronous
+   * step's `select.done`, …), on the first microstep it caused.
+   */
   event?: unknown;
+  /** The state the actor started in (kind `microstep`, on its first one: the initial state has no microstep). */
+  from?: unknown;
   /** Session id of the sender (kind `event`). */
   source?: string;
   /** State value after the step (kind `microstep`, `snapshot`). */

@@ -17,9 +17,22 @@ interface ActorInternals {
 
 interface TransitionInternals {
   eventType: string;
-  source?: { id: string };
+  source?: { id: string; path?: readonly string[] };
   target?: ReadonlyArray<{ id: string }>;
   guard?: unknown;
+}
+
+/**
+ * Per actor, the event its microsteps are currently about: the last one sent to it, or the last one it
+ * raised. A microstep about another event is about a raised one, which the page sees only this way.
+ */
+const currentEvent = new WeakMap<object, unknown>();
+
+/** A state value from a state node's path: `['active', 'selecting']` → `{ active: 'selecting' }`. */
+function valueOfPath(path: readonly string[]): unknown {
+  let value: unknown = path.at(-1) ?? '';
+  for (let i = path.length - 2; i >= 0; i--) value = { [path[i] as string]: value };
+  return value;
 }
 
 /** The definition of the machine an actor runs, or undefined when it runs other logic. */
@@ -66,6 +79,7 @@ export function serializeInspectionEvent(
     case '@xstate.actor':
       return { ...base, kind: 'actor', def: definition.key };
     case '@xstate.event': {
+      currentEvent.set(ref, inspection.event);
       const event: WireEvent = {
         ...base,
         kind: 'event',
@@ -76,14 +90,25 @@ export function serializeInspectionEvent(
       if (source !== undefined) event.source = source;
       return event;
     }
-    case '@xstate.microstep':
-      return {
+    case '@xstate.microstep': {
+      const step: WireEvent = {
         ...base,
         kind: 'microstep',
         type: inspection.event.type,
         value: toSafeJson((inspection.snapshot as { value?: unknown }).value, options),
         transitions: transitionsOf(inspection._transitions),
       };
+      if (!currentEvent.has(ref)) {
+        // The actor's first microstep (the initial state is entered without one): where it started.
+        const source = (inspection._transitions[0] as TransitionInternals | undefined)?.source?.path;
+        if (source !== undefined) step.from = valueOfPath(source);
+      }
+      if (currentEvent.get(ref) !== inspection.event) {
+        currentEvent.set(ref, inspection.event);
+        step.event = toSafeJson(inspection.event, options);
+      }
+      return step;
+    }
     case '@xstate.snapshot': {
       const snapshot = inspection.snapshot as {
         value?: unknown;

@@ -100,6 +100,16 @@ const failed = (
     },
   }) as EventObject;
 
+/** What a synchronous step raises: `select.done`, `prepare.done`, `validate.done`. */
+const stepDone = (type: string, output: unknown): EventObject => ({ type, output }) as EventObject;
+/** A failed step's event (`prepare.failed`, `validate.failed`), carrying the failure as actors report it. */
+const stepFailed = (
+  type: string,
+  context: RequestContext,
+  errorType: LLMErrorType,
+  failure: Record<string, unknown> = {},
+): EventObject => ({ type, failure: { ...failedWith(context, errorType), ...failure } }) as EventObject;
+
 /** The failure an actor reports, as it travels on a `*.failed` event. */
 function failedWith(context: RequestContext, type: LLMErrorType) {
   return {
@@ -142,21 +152,22 @@ export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
   switch (statePath(snapshot.value)) {
     case 'active.selecting':
       return context.excluded.length < context.providerCount
-        ? [done('selectProvider', { provider: { id: `p${context.excluded.length}` }, skipped: [], at })]
-        : [done('selectProvider', { provider: null, skipped: [], at })];
+        ? [stepDone('select.done', { provider: { id: `p${context.excluded.length}` }, skipped: [], at })]
+        : [stepDone('select.done', { provider: null, skipped: [], at })];
     case 'active.preparing': {
       // Too long: when forced to truncate, or when a provider's window is too small for the original request
       // (a rewritten request is assumed to fit, as a rewrite hook shortens rather than grows a prompt).
       const forced = context.lastError?.type === 'context_length';
       return [
-        done('prepareRequest', { request: context.base, truncated: forced, at }),
-        ...(forced || !context.rewritten ? [failed('prepareRequest', context, 'context_length')] : []),
+        stepDone('prepare.done', { request: context.base, truncated: forced, at }),
+        ...(forced || !context.rewritten ? [stepFailed('prepare.failed', context, 'context_length')] : []),
       ];
     }
-    case 'active.attempting.waiting': {
+    case 'active.attempting.waiting':
+    case 'active.attempting.hedgePending': {
       // While a hedge may start, its delay (shorter than the attempt's and the call's) passes before them.
       const hedgeFirst = canHedge(context);
-      const hedgeDelay = { type: 'xstate.after.hedgeDelay.request.active.attempting.waiting' };
+      const hedgeDelay = { type: 'xstate.after.hedgeDelay.request.active.attempting.hedgePending' };
       // Racing after a failure: the hedge starts at once, before anything else can happen.
       if (hedgeFirst && context.raceNow) return [hedgeDelay];
       return [
@@ -238,10 +249,10 @@ export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
     }
     case 'active.validating':
       return [
-        done('validateOutput', { data: MODEL_ANSWER.data, at }),
+        stepDone('validate.done', { data: MODEL_ANSWER.data, at }),
         // An answer that won a race was checked before it won (an invalid one would not have won).
         ...(context.features.schema && !wonRace(context)
-          ? [failed('validateOutput', context, 'invalid_response', {}, { validation: 'bad' })]
+          ? [stepFailed('validate.failed', context, 'invalid_response', { validation: 'bad' })]
           : []),
       ];
     case 'active.backingOff':

@@ -87,16 +87,16 @@ export function scriptOf(steps: readonly Step[]): Script {
     const e = step.event;
     const forced = before.lastError?.type === 'context_length';
     switch (eventType(e)) {
-      case 'xstate.done.actor.prepareRequest':
+      case 'prepare.done':
         if (forced) script.truncate.push('progress');
         break;
-      case 'xstate.error.actor.prepareRequest':
+      case 'prepare.failed':
         if (forced) script.truncate.push('none');
         else script.tinyWindow.add(before.provider?.id ?? '?');
         break;
       case 'xstate.done.actor.callProvider': {
         const next = steps[i + 1]?.event.type;
-        endPrimary({ kind: next === 'xstate.error.actor.validateOutput' ? 'invalid' : 'valid' });
+        endPrimary({ kind: next === 'validate.failed' ? 'invalid' : 'valid' });
         break;
       }
       case 'xstate.error.actor.callProvider': {
@@ -108,7 +108,7 @@ export function scriptOf(steps: readonly Step[]): Script {
         endPrimary({ kind: 'error', type, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
         break;
       }
-      case 'xstate.after.hedgeDelay.request.active.attempting.waiting':
+      case 'xstate.after.hedgeDelay.request.active.attempting.hedgePending':
         primarySlot = { kind: 'hang' };
         script.provider.push(primarySlot);
         break;
@@ -121,7 +121,7 @@ export function scriptOf(steps: readonly Step[]): Script {
         break;
       case 'hedge.answered': {
         const next = steps[i + 1]?.event.type;
-        endHedge({ kind: next === 'xstate.error.actor.validateOutput' ? 'invalid' : 'valid' });
+        endHedge({ kind: next === 'validate.failed' ? 'invalid' : 'valid' });
         primarySlot = undefined; // the attempt it raced lost: it hangs until aborted
         break;
       }
@@ -223,6 +223,7 @@ export async function executePath(
 ): Promise<{ states: string[]; outcome: PathOutcome }> {
   const first = (steps[0] as Step).state.context;
   const script = scriptOf(steps);
+  let lastEvent: unknown;
   const clock = new SimulatedClock();
   const controller = new AbortController();
   const step = (): FaultStep => {
@@ -336,7 +337,18 @@ export async function executePath(
           inspect: (event: InspectionEvent) => {
             if ((event.actorRef as { logic?: { id?: string } }).logic?.id !== 'request') return;
             inspect(event);
-            if (event.type === '@xstate.snapshot') states.push(statePath((event.snapshot as Snapshot).value));
+            // The state after each event, as a model path has it: the last microstep an event caused. Its
+            // eventless steps report the same event object; the next event sent starts a new group (a timer's
+            // event object may repeat), and so does a raised step event, such as `select.done`.
+            if (event.type === '@xstate.event') lastEvent = undefined;
+            if (event.type !== '@xstate.microstep') return;
+            // The initial state is entered without a microstep event: the first one's source is where it was.
+            const source = (event._transitions[0]?.source as { path?: string[] } | undefined)?.path;
+            if (states.length === 0 && source !== undefined) states.push(source.join('.'));
+            const state = statePath((event.snapshot as Snapshot).value);
+            if (event.event === lastEvent) states[states.length - 1] = state;
+            else states.push(state);
+            lastEvent = event.event;
           },
         }),
   });
