@@ -1,7 +1,9 @@
 /**
  * The floor under the statechart path: CPU µs per run of bare XState actors (no resilient-llm code) — a
- * machine that is final at once, five eventless steps, one invoked promise actor and four in sequence — so the
- * statechart path's cost can be read against what one XState actor per call costs at least.
+ * machine that is final at once, five eventless steps, one awaited result without a child actor (an entry
+ * action whose promise sends an event back: the cheapest way an actor can wait for a provider), one invoked
+ * promise actor and four in sequence — so the statechart path's cost can be read against what one XState
+ * actor per call costs at least.
  * `tsx bench/overhead/xstate-floor.ts` prints one JSON line; CPU time, median of 5 repetitions.
  */
 import { assign, createActor, fromPromise, setup, toPromise } from 'xstate';
@@ -18,6 +20,18 @@ const machines = {
       b: { always: 'c' },
       c: { always: 'd' },
       d: { always: 'done' },
+      done: { type: 'final' },
+    },
+  }),
+  awaitEvent1: base.createMachine({
+    initial: 'a',
+    states: {
+      a: {
+        entry: ({ self }) => {
+          Promise.resolve(1).then(() => self.send({ type: 'answered' }));
+        },
+        on: { answered: 'done' },
+      },
       done: { type: 'final' },
     },
   }),
