@@ -14,6 +14,7 @@ import {
 } from './breaker-rules.js';
 import type {
   BreakerContext,
+  BreakerDecision,
   BreakerEvent,
   BreakerMachineConfig,
   BreakerMachineInput,
@@ -92,6 +93,15 @@ export function openDurationOf(context: BreakerContext, at: number, reopens: num
 }
 
 /** Whether a half-open probe may start: below `halfOpenMaxCalls` locally, or a reserved permit is left. */
+/**
+ * The answer to a permit request while open: refused, with the time left until half-open. The machine's
+ * `rejectOpen` and the runtime's quiet path (which answers without sending the event) both use it.
+ */
+export function openRejection(context: BreakerContext, at: number): BreakerDecision {
+  const retryAfterMs = Math.max(0, (context.openUntil ?? at) - at);
+  return { allowed: false, code: 'circuit_open', retryAfterMs, at };
+}
+
 export function hasProbeCapacity(context: BreakerContext): boolean {
   return context.source === 'store'
     ? context.probeAllowance > 0

@@ -11,6 +11,7 @@ import {
   isCurrent,
   nextHintUntil,
   openDurationOf,
+  openRejection,
   recordInWindow,
   tripReasonOf,
 } from './circuit-breaker-logic.js';
@@ -89,11 +90,7 @@ export const breakerSetup = setup({
       }),
     }),
     rejectOpen: assign({
-      lastDecision: ({ context, event }) => {
-        const at = timeOf(context, event);
-        const retryAfterMs = Math.max(0, (context.openUntil ?? at) - at);
-        return { allowed: false, code: 'circuit_open', retryAfterMs, at };
-      },
+      lastDecision: ({ context, event }) => openRejection(context, timeOf(context, event)),
     }),
     rejectProbe: assign({
       lastDecision: ({ context, event }) => ({

@@ -6,9 +6,11 @@
  */
 import { createActor, type SnapshotFrom } from 'xstate';
 import { circuitBreakerMachine } from '../../machines/circuit-breaker.js';
+import { openRejection } from '../../machines/circuit-breaker-logic.js';
 import { sharedCircuitBreakerMachine } from '../../machines/circuit-breaker-shared.js';
 import type {
   BreakerContext,
+  BreakerDecision,
   BreakerEvent,
   BreakerMachineConfig,
   BreakerStateName,
@@ -137,7 +139,7 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
   const context = () => actor.getSnapshot().context;
 
   // Fast path: without a store or an inspector, events that cannot change the breaker are not sent. Closed
-  // and disabled grant every permit, and a current-period success on a closed breaker with nothing counted
+  // and disabled grant every permit, open refuses every one (with the time left), and a current-period success on a closed breaker with nothing counted
   // (consecutive mode, no failures) changes nothing; the model-equivalence test checks both against the actor.
   const quiet = resolved.store === undefined && resolved.inspect === undefined;
   const release = (event: BreakerEvent) => {
@@ -147,14 +149,20 @@ export function createCircuitBreaker(options: BreakerOptions = {}): CircuitBreak
   };
 
   const tryAcquire = (): BreakerAcquireResult => {
+    let decision: BreakerDecision | null = null;
     if (quiet && !stopped) {
       const state = actor.getSnapshot().value;
       if (state === 'closed' || state === 'disabled') {
         return { ok: true, permit: createPermit(context().period, clock, release) };
       }
+      // Open: a permit request changes nothing (half-open comes from the open timer), so the answer is the
+      // machine's own rule without the event.
+      if (state === 'open') decision = openRejection(context(), clock.now());
     }
-    send({ type: 'breaker.acquire', at: clock.now() });
-    const decision = context().lastDecision;
+    if (decision === null) {
+      send({ type: 'breaker.acquire', at: clock.now() });
+      decision = context().lastDecision;
+    }
     if (decision === null) throw new Error(`Circuit breaker "${id}" made no decision`);
     if (decision.allowed) {
       if (mirror === undefined) return { ok: true, permit: createPermit(decision.period, clock, release) };

@@ -5,7 +5,6 @@
  */
 import type { ActorFailure } from '../../machines/request-types.js';
 import type { Clock } from '../clock.js';
-import { classifyError } from '../errors/classify.js';
 import { LLMError } from '../errors/llm-error.js';
 import type { ResolvedOptions } from './options.js';
 import type { ProviderEntry, ProviderRegistry } from './registry.js';
@@ -42,6 +41,6 @@ export function scopeOf(deps: ActorDeps, requestId: string): CallScope {
 /** Classifies a provider's throw, preferring the provider's own classifier. */
 export function classifyFor(entry: ProviderEntry, thrown: unknown): LLMError {
   const own = entry.provider.classify?.(thrown);
-  const error = own ?? classifyError(thrown, { provider: entry.provider.id });
+  const error = own ?? entry.classify(thrown);
   return error.provider === undefined ? error.with({ provider: entry.provider.id }) : error;
 }

@@ -7,6 +7,8 @@ import type { ProviderRef } from '../../machines/request-types.js';
 import { createCircuitBreaker } from '../breaker/create-circuit-breaker.js';
 import type { BreakerOptions } from '../breaker/options.js';
 import type { CircuitBreaker } from '../breaker/types.js';
+import { createClassifier } from '../errors/classify.js';
+import type { LLMError } from '../errors/llm-error.js';
 import { parseOptions } from '../options.js';
 import type { AdmissionOptions } from '../routing/admission.js';
 import type { ConcurrencyLimitOptions } from '../routing/concurrency-limit.js';
@@ -25,6 +27,8 @@ export interface ProviderEntry {
   readonly ref: ProviderRef;
   /** In-flight count, latency estimate and rate-limit admission. */
   readonly stats: ProviderStats;
+  /** Classifies what this provider threw (its id attached; options checked once, not per error). */
+  readonly classify: (thrown: unknown) => LLMError;
 }
 
 /** Routing settings ops can change without a deploy, by provider id. */
@@ -70,6 +74,7 @@ export class ProviderRegistry {
         enabled: provider.enabled ?? true,
         breaker,
         stats,
+        classify: createClassifier({ provider: provider.id }),
         ref: Object.freeze(
           provider.contextWindow === undefined
             ? { id: provider.id }

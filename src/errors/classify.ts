@@ -185,9 +185,14 @@ function usableOptions(options: unknown): ClassifyOptions {
  * invalid options are ignored field by field (use {@link createClassifier} to have them rejected).
  */
 export function classifyError(input: unknown, options?: ClassifyOptions): LLMError {
+  return classifyValidated(input, () => usableOptions(options));
+}
+
+/** Classifies with options already checked (a classifier's, once at creation): no validation per error. */
+function classifyValidated(input: unknown, optionsOf: () => ClassifyOptions): LLMError {
   let opts: ClassifyOptions = {};
   try {
-    opts = usableOptions(options);
+    opts = optionsOf();
     return classifyUnsafe(input, opts);
   } catch {
     return new LLMError({
@@ -208,5 +213,6 @@ export function createClassifier(options: ClassifyOptions = {}): (input: unknown
   const parsed = classifyOptionsSchema.safeParse(options);
   if (!parsed.success) throw new TypeError(`Invalid classifier options: ${z.prettifyError(parsed.error)}`);
   const opts = parsed.data as ClassifyOptions;
-  return (input) => classifyError(input, opts);
+  const optionsOf = () => opts;
+  return (input) => classifyValidated(input, optionsOf);
 }
