@@ -1,6 +1,7 @@
 /**
  * The statecharts of resilient-llm, importable into any app (`resilient-llm/machines`): pure XState v5
- * machines whose side effects are actors you supply with `machine.provide({ actors })`.
+ * machines whose side effects are what you supply with `machine.provide({ actions, actors })` (the request
+ * lifecycle's synchronous steps as actions raising their result, anything that waits as actors).
  */
 export { circuitBreakerMachine } from './circuit-breaker.js';
 export { sharedCircuitBreakerMachine } from './circuit-breaker-shared.js';

@@ -38,6 +38,11 @@ const [firstHalf, secondHalf] = [
   json.slice(Math.ceil(json.length / 2)),
 ];
 
+/** The question every test streams: the weather tool, no AI SDK retries (resilient-llm retries). */
+function askWeather(model: Parameters<typeof streamText>[0]['model'], extra: { onError?: () => void } = {}) {
+  return streamText({ model, tools, prompt: 'Weather in Paris?', maxRetries: 0, ...extra });
+}
+
 /** A part as a short string: its type, plus what matters for tool parts. */
 function label(part: TextStreamPart<typeof tools>): string {
   if (part.type === 'tool-input-start') return `tool-input-start ${part.id} ${part.toolName}`;
@@ -69,7 +74,7 @@ describe.each(SDK_WIRES)('streamText with a tool over the $wire SDK client', ({ 
   it("emits the tool call's input parts in order as they stream, then the tool call and the finish", async () => {
     h.plans.set(id, { text: 'Let me check. ', toolCalls: [paris] });
     const model = createResilientModel(h.client([h.provider(wire, id, 0)]));
-    const result = streamText({ model, tools, prompt: 'Weather in Paris?', maxRetries: 0 });
+    const result = askWeather(model);
     const { seen, errors } = await labels(result.fullStream);
     expect(errors).toEqual([]);
     expect(seen.filter((l) => !['start', 'start-step', 'finish-step', 'finish'].includes(l))).toEqual([
@@ -96,13 +101,7 @@ describe.each(SDK_WIRES)('streamText with a tool over the $wire SDK client', ({ 
       fault: { kind: 'stall', afterToolFrames: FRAMES_TO_FIRST_PIECE[wire] },
     });
     const model = createResilientModel(h.client([h.provider(wire, id, 0)]));
-    const result = streamText({
-      model,
-      tools,
-      prompt: 'Weather in Paris?',
-      maxRetries: 0,
-      onError: () => {},
-    });
+    const result = askWeather(model, { onError: () => {} });
     const { seen } = await labels(result.fullStream, (l) => l.startsWith('tool-input-delta'));
     expect(seen.slice(-2)).toEqual([
       `tool-input-start ${paris.id} weather`,
@@ -121,13 +120,7 @@ describe.each(SDK_WIRES)('streamText with a tool over the $wire SDK client', ({ 
     const model = createResilientModel(
       h.client([h.provider(wire, id, 0), h.provider(backup.wire, backup.id, 1)]),
     );
-    const result = streamText({
-      model,
-      tools,
-      prompt: 'Weather in Paris?',
-      maxRetries: 0,
-      onError: () => {},
-    });
+    const result = askWeather(model, { onError: () => {} });
     const { seen, errors } = await labels(result.fullStream);
     expect(seen.filter((l) => l.startsWith('tool-') || l.startsWith('text') || l === 'error')).toEqual([
       `tool-input-start ${paris.id} weather`,

@@ -51,16 +51,21 @@ const redacted = {
   label: '<img src=x onerror=alert(1)>',
 };
 
-/** Makes one call with `metadata` through a client inspected by a bridge; returns what the bridge sent. */
-async function inspectedCall(script: Parameters<typeof faultyProvider>[0]['script']) {
-  const clock = new SimulatedClock();
-  const bridge = createInspectBridge({
+/** A bridge that records what it sends (no relay), on `clock`. */
+function recordingBridge(clock: SimulatedClock) {
+  return createInspectBridge({
     url: 'ws://127.0.0.1:1/__resilient/ws',
     token: 'tok',
     clock,
     WebSocket: RecordingSocket,
     name: 'metadata-app',
   });
+}
+
+/** Makes one call with `metadata` through a client inspected by a bridge; returns what the bridge sent. */
+async function inspectedCall(script: Parameters<typeof faultyProvider>[0]['script']) {
+  const clock = new SimulatedClock();
+  const bridge = recordingBridge(clock);
   const llm = createResilientLLM({
     providers: [
       faultyProvider({ id: 'alpha', priority: 0, script }),
@@ -128,12 +133,7 @@ describe('metadata in the inspector', () => {
 
   it('sends no metadata for a call without it', async () => {
     const clock = new SimulatedClock();
-    const bridge = createInspectBridge({
-      url: 'ws://127.0.0.1:1/__resilient/ws',
-      token: 'tok',
-      clock,
-      WebSocket: RecordingSocket,
-    });
+    const bridge = recordingBridge(clock);
     const llm = createResilientLLM({
       providers: [faultyProvider({ id: 'alpha', priority: 0, script: [{ text: 'hi' }] })],
       inspect: bridge.observer,

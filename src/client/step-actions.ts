@@ -7,7 +7,6 @@
  */
 import { raise } from 'xstate';
 import type {
-  ActorFailure,
   AttemptRecord,
   PrepareOutput,
   RequestContext,
@@ -23,6 +22,7 @@ import { overflowOf } from './steps.js';
 import { estimateTokens, truncateRequest } from './truncate.js';
 
 type StepArgs = { context: RequestContext };
+const prepared = (output: PrepareOutput): RequestEvent => ({ type: 'prepare.done', output });
 /** An entry action raising the event `step` computes from the machine's context. */
 const raising = (step: (args: StepArgs) => RequestEvent) =>
   raise<RequestContext, RequestEvent, RequestEvent, undefined, never, never>(step);
@@ -63,15 +63,16 @@ export function createRequestSteps(deps: ActorDeps) {
     return { provider: null, skipped, at: clock.now() };
   };
 
-  const prepare = (context: RequestContext): PrepareOutput | ActorFailure => {
+  const prepare = (context: RequestContext): RequestEvent => {
     const scope = scopeOf(deps, context.requestId);
     const replay = takeReplay(scope.replay, 'preparation');
-    if (replay !== undefined) return { request: replay.request, truncated: false, at: replay.startedAt };
+    if (replay !== undefined)
+      return prepared({ request: replay.request, truncated: false, at: replay.startedAt });
     const { base, provider } = context;
     // The provider said "too long" although the estimate fit: truncate anyway.
     const force = context.lastError?.type === 'context_length';
     const overflow = overflowOf(base, provider?.contextWindow, countTokens, force);
-    if (overflow === undefined) return { request: base, truncated: false, at: clock.now() };
+    if (overflow === undefined) return prepared({ request: base, truncated: false, at: clock.now() });
     const { tokens, budget } = overflow;
     // Forced: aim for 3/4 of the estimate.
     const target = Math.min(budget ?? Number.POSITIVE_INFINITY, force ? Math.floor(tokens * 0.75) : tokens);
@@ -80,7 +81,7 @@ export function createRequestSteps(deps: ActorDeps) {
     const stillTooLong = budget !== undefined && (budget <= 0 || countTokens(request) > budget);
     const noProgress = force && countTokens(request) >= tokens;
     if (stillTooLong || noProgress) {
-      return fail(
+      const failure = fail(
         deps,
         scope,
         new LLMError({
@@ -90,8 +91,9 @@ export function createRequestSteps(deps: ActorDeps) {
           code: 'context_window',
         }),
       );
+      return { type: 'prepare.failed', failure };
     }
-    return { request, truncated: true, at: clock.now() };
+    return prepared({ request, truncated: true, at: clock.now() });
   };
 
   const validate = (context: RequestContext): RequestEvent => {
@@ -106,12 +108,7 @@ export function createRequestSteps(deps: ActorDeps) {
 
   return {
     selectProvider: raising(({ context }) => ({ type: 'select.done', output: select(context) })),
-    prepareRequest: raising(({ context }) => {
-      const out = prepare(context);
-      return 'error' in out
-        ? { type: 'prepare.failed', failure: out }
-        : { type: 'prepare.done', output: out };
-    }),
+    prepareRequest: raising(({ context }) => prepare(context)),
     validateOutput: raising(({ context }) => validate(context)),
   };
 }
