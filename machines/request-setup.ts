@@ -78,8 +78,6 @@ function requiredStep(name: string) {
 }
 
 const outputOf = <T>(event: unknown): T => (event as { output: T }).output;
-const errorOf = (event: unknown, context: RequestContext) =>
-  toFailure((event as { error: unknown }).error, context.clockMs);
 /** The failure a step reported (`prepare.failed`, `validate.failed`). */
 const failureOf = (event: unknown, context: RequestContext) =>
   toFailure((event as { failure: unknown }).failure, context.clockMs);
@@ -93,7 +91,6 @@ export const requestSetup = setup({
     output: {} as RequestOutput,
   },
   actors: {
-    callProvider: required<CallOutput, CallInput>('callProvider'),
     writeCache: required<void, WriteCacheInput>('writeCache'),
     readCache: required<CacheOutput, ReadCacheInput>('readCache'),
     rewritePrompt: required<RewriteOutput, RewriteInput>('rewritePrompt'),
@@ -147,6 +144,13 @@ export const requestSetup = setup({
     prepareRequest: requiredStep('prepareRequest'),
     /** Checks the answer against the caller's schema, raising `validate.done` or `validate.failed`. */
     validateOutput: requiredStep('validateOutput'),
+    /**
+     * Starts the attempt's provider call (entry of `attempting`); the runtime sends `attempt.done` or
+     * `attempt.failed` when it settles, and nothing once `stopAttempt` stopped it.
+     */
+    callProvider: requiredStep('callProvider'),
+    /** Stops the attempt if it still runs (exit of `attempting`): aborts its call. A no-op by default. */
+    stopAttempt: () => {},
     useSelectedProvider: assign(({ context, event }) => {
       const out = outputOf<SelectOutput>(event);
       return {
@@ -219,7 +223,7 @@ export const requestSetup = setup({
         ? hedgeFailureUpdate(context, toFailure(event.failure, context.clockMs))
         : {},
     ),
-    yieldToHedge: assign(({ context, event }) => yieldToHedgeUpdate(context, errorOf(event, context))),
+    yieldToHedge: assign(({ context, event }) => yieldToHedgeUpdate(context, failureOf(event, context))),
     planRace: assign({ raceNow: true }),
     recordToken: assign(({ context, event }) => {
       if (event.type !== 'stream.token') return {};
@@ -249,7 +253,7 @@ export const requestSetup = setup({
       return { base: request, request, attemptText: '' };
     }),
     recordAnswer: assign(({ context, event }) => primaryAnswerUpdate(context, outputOf<CallOutput>(event))),
-    recordFailure: assign(({ context, event }) => failureUpdate(context, errorOf(event, context))),
+    recordFailure: assign(({ context, event }) => failureUpdate(context, failureOf(event, context))),
     recordTimeout: assign(({ context }) => {
       const provider = context.provider?.id ?? '?';
       const { attemptMs } = context.settings;

@@ -208,6 +208,10 @@ export type RequestEvent =
   | { type: 'prepare.done'; output: PrepareOutput }
   | { type: 'prepare.failed'; failure: ActorFailure }
   | { type: 'validate.done'; output: ValidateOutput }
+  /** The attempt `callProvider` started answered (the answer's text, not yet validated). */
+  | { type: 'attempt.done'; output: CallOutput }
+  /** The attempt failed: the provider's error, classified, as a failure. */
+  | { type: 'attempt.failed'; failure: ActorFailure }
   | { type: 'validate.failed'; failure: ActorFailure }
   /** A token (or, with `tool`, a tool-call event, `text` ''): it reached the caller and restarts the idle deadline. */
   | { type: 'stream.token'; text: string; at: number; tool?: boolean }

@@ -2,7 +2,9 @@
  * The request lifecycle as an XState v5 statechart: one actor per call. It decides; the runtime in `src/`
  * acts, through what it supplies with `requestMachine.provide({ actions, actors })`: the synchronous steps
  * (selection, the fit check, validation) as entry actions that raise their `*.done` / `*.failed` event in the
- * same macrostep, anything that waits (provider calls, the cache, hooks) as invoked actors.
+ * same macrostep, the attempt as an entry action that starts the provider call (it sends `attempt.done` or
+ * `attempt.failed` back) and an exit action that stops it, and what else waits (a stream, a hedge, the cache,
+ * hooks) as invoked actors.
  *
  * selecting → preparing → attempting → validating → (storing) → succeeded, with every failure routed
  * through `deciding`: back off, retry, re-prompt, rewrite, truncate, fail over or fail. When no provider is
@@ -105,18 +107,11 @@ export const requestMachine = requestSetup.createMachine({
         attempting: {
           description:
             'One call to the provider under the per-attempt timeout, holding a breaker permit; with hedging on, a hedge on another provider may race it.',
-          entry: 'startAttempt',
-          invoke: {
-            id: 'callProvider',
-            src: 'callProvider',
-            input: ({ context }) => ({
-              requestId: context.requestId,
-              request: context.request,
-              provider: context.provider,
-              attempt: context.attemptsOnProvider,
-            }),
-            onDone: { target: 'validating', actions: 'recordAnswer' },
-            onError: [
+          entry: ['startAttempt', 'callProvider'],
+          exit: 'stopAttempt',
+          on: {
+            'attempt.done': { target: 'validating', actions: 'recordAnswer' },
+            'attempt.failed': [
               // A racing hedge carries on as the call's attempt; the failure is recorded with decision `hedge`.
               { guard: 'hedgeInFlight', actions: 'yieldToHedge' },
               { target: 'deciding', actions: 'recordFailure' },

@@ -63,10 +63,10 @@ describe('layout input from machine JSON', () => {
       'always [and(canBackoff, retryBudgetAllows)]',
     );
     expect(labelOf(edgesFrom(request, 'request.active.attempting', 'request.active.validating')[0])).toBe(
-      'done: callProvider',
+      'attempt.done',
     );
     expect(labelOf(edgesFrom(request, 'request.active.attempting', 'request.active.deciding')[0])).toMatch(
-      /^(error: callProvider|after attemptTimeout)$/,
+      /^(attempt\.failed|after attemptTimeout)$/,
     );
   });
 

@@ -2,9 +2,9 @@
  * Users import `requestMachine` and invoke it inside their own statecharts with their own steps and actors.
  */
 import { describe, expect, it } from 'vitest';
-import { assign, createActor, fromPromise, raise, setup, toPromise } from 'xstate';
+import { assign, createActor, raise, setup, toPromise } from 'xstate';
 import { requestMachine } from '../machines/index.js';
-import type { CallInput, CallOutput, RequestInput, RequestOutput } from '../machines/request-types.js';
+import type { RequestInput, RequestOutput } from '../machines/request-types.js';
 
 const input: RequestInput = {
   requestId: 'chat-1',
@@ -36,7 +36,7 @@ const input: RequestInput = {
   fallback: 'canned reply',
 };
 
-/** The user's lifecycle: their own provider actor, no resilient-llm client at all. */
+/** The user's lifecycle: their own provider call, no resilient-llm client at all. */
 function lifecycleWith(answer: (attempt: number) => Promise<string>) {
   let selected = 0;
   return requestMachine.provide({
@@ -54,12 +54,20 @@ function lifecycleWith(answer: (attempt: number) => Promise<string>) {
         type: 'validate.done',
         output: { data: context.lastText, at: 0 },
       })),
-    },
-    actors: {
-      callProvider: fromPromise<CallOutput, CallInput>(async ({ input: i }) => ({
-        text: await answer(i.attempt),
-        at: 0,
-      })),
+      // The attempt: an entry action that starts the call and sends its outcome back to the lifecycle.
+      callProvider: ({ context, self }) => {
+        answer(context.attemptsOnProvider).then(
+          (text) => self.send({ type: 'attempt.done', output: { text, at: 0 } }),
+          (error: unknown) =>
+            self.send({
+              type: 'attempt.failed',
+              failure: {
+                error: { name: 'LLMError', type: 'provider_error', message: String(error), retryable: true },
+                at: 0,
+              },
+            }),
+        );
+      },
     },
   });
 }
@@ -136,6 +144,10 @@ describe('importing the machines', () => {
         }
       }
       for (const i of node.invoke) names.add(String(i.src));
+      for (const a of [...node.entry, ...node.exit]) {
+        const type = typeof a === 'string' ? a : (a as { type?: string }).type;
+        if (type) names.add(type);
+      }
       for (const child of Object.values(node.states)) visit(child as typeof requestMachine.root);
     };
     visit(requestMachine.root);

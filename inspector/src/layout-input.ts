@@ -89,7 +89,7 @@ export function transitionKey(
 
 const strip = (ref: string) => (ref.startsWith('#') ? ref.slice(1) : ref);
 
-/** A short label for an event type: `after openDuration`, `done: callProvider`, `always`. */
+/** A short label for an event type: `after openDuration`, `done: readCache`, `always`. */
 export function eventLabel(t: TransitionJson, invokes: Map<string, string>): string {
   const e = t.eventType;
   if (e === '') return 'always';

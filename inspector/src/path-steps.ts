@@ -133,13 +133,12 @@ function cause(event: string, detail: unknown, context: StepContext | undefined,
   }
   if (event === 'prepare.done')
     return `call ${context?.provider ?? 'provider'}${output.truncated === true ? ' (request truncated to fit)' : ''}`;
-  if (event === 'xstate.done.actor.callProvider' || event === 'stream.end')
-    return `${provider ?? 'provider'} answered`;
+  if (event === 'attempt.done' || event === 'stream.end') return `${provider ?? 'provider'} answered`;
   if (event === 'validate.failed' || event === 'validate.done') {
     if (error || context?.lastValidation) return `${provider ?? 'provider'}: invalid_response`;
     return 'answer valid';
   }
-  if (event.startsWith('xstate.error.actor.') || event === 'prepare.failed') {
+  if (event.startsWith('xstate.error.actor.') || event === 'prepare.failed' || event === 'attempt.failed') {
     const parts = [`${provider ?? 'provider'}: ${error?.type ?? 'error'}`];
     if (error?.status !== undefined) parts.push(String(error.status));
     if (error?.retryAfterMs !== undefined) parts.push(`(Retry-After ${ms(error.retryAfterMs)})`);

@@ -1,12 +1,11 @@
 /**
  * The side effects of the request lifecycle that wait: the actors `src/` supplies to `requestMachine` through
- * `provide()` (the synchronous steps are entry actions, `step-actions.ts`). Each finds its call's runtime state by request id and reports times from the injected clock.
+ * `provide()` (the synchronous steps are entry actions, `step-actions.ts`; the attempt is two actions,
+ * `attempt-actions.ts`). Each finds its call's runtime state by request id and reports times from the injected clock.
  */
 import { fromPromise } from 'xstate';
 import type {
   CacheOutput,
-  CallInput,
-  CallOutput,
   ReadCacheInput,
   RequestContext,
   RewriteInput,
@@ -15,19 +14,9 @@ import type {
 } from '../../machines/request-types.js';
 import { type Clock, sleep } from '../clock.js';
 import { LLMError } from '../errors/llm-error.js';
-import type { ProviderResult } from '../types.js';
 import { validateAnswer } from '../validation/validate.js';
-import { type ActorDeps, fail, scopeOf } from './actor-deps.js';
-import { callOutputOf } from './answer.js';
-import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
-import {
-  type HedgeDeps,
-  hedgeDelayMs,
-  hedgeProviderActor,
-  isActorFailure,
-  raceChecked,
-} from './hedge-actor.js';
-import { takeReplay } from './replay.js';
+import { type ActorDeps, scopeOf } from './actor-deps.js';
+import { type HedgeDeps, hedgeDelayMs, hedgeProviderActor } from './hedge-actor.js';
 import { rewriteAfterFilter } from './rewrite.js';
 import { callSimplifiedActor } from './simplified.js';
 import { streamProviderActor } from './stream-actor.js';
@@ -63,29 +52,6 @@ export function createRequestActors(deps: HedgeDeps) {
   const { clock, registry, options } = deps;
 
   return {
-    callProvider: fromPromise<CallOutput, CallInput>(async ({ input, signal }) => {
-      const scope = scopeOf(deps, input.requestId);
-      const replay = takeReplay(scope.replay, 'attempt');
-      const entry = replay !== undefined ? replay.entry : registry.get(input.provider?.id ?? '');
-      const permit = replay !== undefined ? replay.permit : takePermit(deps, scope, entry);
-      scope.attemptsRunning++;
-      let running = true;
-      try {
-        const answered: ProviderResult = replay
-          ? await adoptAttempt(deps, scope, replay, signal)
-          : await runAttempt(deps, scope, entry, permit, input.request, input.attempt, signal);
-        const result = raceChecked(deps, scope, answered, entry.provider.id);
-        scope.attemptsRunning--;
-        running = false;
-        scope.toolCalls = result.toolCalls;
-        return callOutputOf(result, clock.now());
-      } catch (error) {
-        throw isActorFailure(error) ? error : fail(deps, scope, error as LLMError);
-      } finally {
-        if (running) scope.attemptsRunning--;
-      }
-    }),
-
     writeCache: fromPromise<void, WriteCacheInput>(async ({ input, signal }) => {
       const scope = scopeOf(deps, input.requestId);
       const cache = options.degradation.cache;

@@ -82,21 +82,19 @@ export function takePermit(deps: ActorDeps, scope: CallScope, entry: ProviderEnt
 
 /**
  * Takes over the fast path's first attempt (see `fast-path.ts`): the same accounting as {@link runAttempt},
- * for a provider call that is already running (or settled); the actor's stop is forwarded to its signal.
+ * for a provider call that is already running (or settled) under the fast path's controller, which the
+ * machine's `stopAttempt` aborts.
  */
-export async function adoptAttempt(deps: ActorDeps, scope: CallScope, replay: Replay, signal: AbortSignal) {
+export async function adoptAttempt(deps: ActorDeps, scope: CallScope, replay: Replay) {
   scope.heldPermit = undefined;
   const { entry, permit, controller } = replay;
-  const forward = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', forward, { once: true });
-  const guard = guardAttempt(deps, scope, entry, permit, signal, replay.startedAt);
+  const guard = guardAttempt(deps, scope, entry, permit, controller.signal, replay.startedAt);
   try {
     return checked(entry, await replay.outcome, guard);
   } catch (thrown) {
     throw guard.failed(thrown);
   } finally {
     guard.dispose();
-    signal.removeEventListener('abort', forward);
   }
 }
 

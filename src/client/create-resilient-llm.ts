@@ -12,6 +12,7 @@ import { createRetryBudget } from '../retry-budget.js';
 import { createHedgeBudget } from '../routing/hedge-budget.js';
 import { createClientObserver } from '../telemetry/create-observer.js';
 import { createRequestActors, createRequestDelays } from './actors.js';
+import { createAttemptActions } from './attempt-actions.js';
 import {
   type CallRequest,
   type CallResult,
@@ -105,7 +106,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
 
   const actorDeps = { options: resolved, registry, scopes, clock, hedgeBudget };
   const machine = requestMachine.provide({
-    actions: createRequestSteps(actorDeps),
+    actions: { ...createRequestSteps(actorDeps), ...createAttemptActions(actorDeps) },
     actors: createRequestActors(actorDeps),
     delays: createRequestDelays(actorDeps),
     guards: { retryBudgetAllows: () => budget.tryRetry() },

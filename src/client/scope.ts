@@ -9,6 +9,13 @@ import type { LLMRequest, ToolCall, ToolCallStreamEvent } from '../types.js';
 import type { CallRequest } from './call-request.js';
 import type { Replay } from './replay.js';
 
+/** The attempt in flight (`attempt-actions.ts`): its abort, and whether it settled or was stopped. */
+export interface RunningAttempt {
+  readonly controller: AbortController;
+  /** Settled (its event sent) or stopped (aborted): either way it reports nothing more. */
+  over: boolean;
+}
+
 /** Runtime-only state of one call, keyed by request id. */
 export interface CallScope {
   readonly requestId: string;
@@ -28,6 +35,8 @@ export interface CallScope {
   lastError: LLMError | undefined;
   /** The fast path's first attempt, when the statechart took the call over from it. */
   readonly replay: Replay | undefined;
+  /** The attempt `callProvider` started and `stopAttempt` has not stopped (undefined between attempts). */
+  attempt?: RunningAttempt | undefined;
   /** Attempts of this call waiting on a provider now (more than one only while a hedge races). */
   attemptsRunning: number;
   /** Answers that won this call's attempts so far; an attempt stopped after one arrived lost a race. */

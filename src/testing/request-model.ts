@@ -84,6 +84,17 @@ export function requestModelInput(
 
 const done = (id: string, output: unknown): EventObject =>
   ({ type: `xstate.done.actor.${id}`, output }) as EventObject;
+/** A failure as actors and the attempt report it; `extra` goes on the error (a rate limit's `retryAfterMs`). */
+const failureWith = (
+  context: RequestContext,
+  type: LLMErrorType,
+  extra: Record<string, unknown> = {},
+  failure: Record<string, unknown> = {},
+) => ({
+  error: { name: 'LLMError', type, message: type, retryable: defaultRetryable[type], ...extra },
+  at: context.clockMs,
+  ...failure,
+});
 const failed = (
   id: string,
   context: RequestContext,
@@ -91,14 +102,16 @@ const failed = (
   extra: Record<string, unknown> = {},
   failure: Record<string, unknown> = {},
 ): EventObject =>
-  ({
-    type: `xstate.error.actor.${id}`,
-    error: {
-      error: { name: 'LLMError', type, message: type, retryable: defaultRetryable[type], ...extra },
-      at: context.clockMs,
-      ...failure,
-    },
-  }) as EventObject;
+  ({ type: `xstate.error.actor.${id}`, error: failureWith(context, type, extra, failure) }) as EventObject;
+/** The attempt's outcome events (`attempt.done`, `attempt.failed`), as `callProvider` sends them. */
+const attemptDone = (output: unknown): EventObject => ({ type: 'attempt.done', output }) as EventObject;
+const attemptFailed = (
+  context: RequestContext,
+  type: LLMErrorType,
+  extra: Record<string, unknown> = {},
+  failure: Record<string, unknown> = {},
+): EventObject =>
+  ({ type: 'attempt.failed', failure: failureWith(context, type, extra, failure) }) as EventObject;
 
 /** What a synchronous step raises: `select.done`, `prepare.done`, `validate.done`. */
 const stepDone = (type: string, output: unknown): EventObject => ({ type, output }) as EventObject;
@@ -172,9 +185,9 @@ export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
       if (hedgeFirst && context.raceNow) return [hedgeDelay];
       return [
         ...(hedgeFirst ? [hedgeDelay] : []),
-        done('callProvider', { text: MODEL_ANSWER.text, at }),
+        attemptDone({ text: MODEL_ANSWER.text, at }),
         ...MODEL_PROVIDER_ERRORS.map((e) =>
-          failed('callProvider', context, e.type, e.retryAfterMs ? { retryAfterMs: e.retryAfterMs } : {}),
+          attemptFailed(context, e.type, e.retryAfterMs ? { retryAfterMs: e.retryAfterMs } : {}),
         ),
         ...(hedgeFirst ? [] : [{ type: 'xstate.after.attemptTimeout.request.active.attempting' }]),
         ...(first
@@ -203,10 +216,10 @@ export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
         { type: 'xstate.after.attemptTimeout.request.active.attempting' },
         ...(context.primaryRunning
           ? [
-              done('callProvider', { text: MODEL_ANSWER.text, at }),
-              failed('callProvider', context, 'provider_error'),
+              attemptDone({ text: MODEL_ANSWER.text, at }),
+              attemptFailed(context, 'provider_error'),
               ...(context.features.schema
-                ? [failed('callProvider', context, 'invalid_response', {}, { validation: 'bad' })]
+                ? [attemptFailed(context, 'invalid_response', {}, { validation: 'bad' })]
                 : []),
             ]
           : []),
@@ -224,16 +237,7 @@ export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
           (e) =>
             ({
               type: 'stream.failed',
-              failure: (
-                failed(
-                  'x',
-                  context,
-                  e.type,
-                  e.retryAfterMs ? { retryAfterMs: e.retryAfterMs } : {},
-                ) as never as {
-                  error: unknown;
-                }
-              ).error,
+              failure: failureWith(context, e.type, e.retryAfterMs ? { retryAfterMs: e.retryAfterMs } : {}),
             }) as EventObject,
         ),
         receiving

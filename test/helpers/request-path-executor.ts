@@ -41,8 +41,12 @@ interface Script {
 
 const eventType = (e: EventObject) => e.type;
 const outputOf = (e: EventObject) => (e as { output?: Record<string, unknown> }).output ?? {};
-const errorTypeOf = (e: EventObject) =>
-  (e as unknown as { error: { error: { type: LLMErrorType; retryAfterMs?: number } } }).error.error;
+/** The error an actor's error event (`error`) or an attempt's `attempt.failed` (`failure`) carries. */
+const errorTypeOf = (e: EventObject) => {
+  type Failure = { error: { type: LLMErrorType; retryAfterMs?: number } };
+  const event = e as unknown as { error?: Failure; failure?: Failure };
+  return ((event.failure ?? event.error) as Failure).error;
+};
 
 /** Turns the events of a path into behaviour queues. */
 export function scriptOf(steps: readonly Step[]): Script {
@@ -94,12 +98,12 @@ export function scriptOf(steps: readonly Step[]): Script {
         if (forced) script.truncate.push('none');
         else script.tinyWindow.add(before.provider?.id ?? '?');
         break;
-      case 'xstate.done.actor.callProvider': {
+      case 'attempt.done': {
         const next = steps[i + 1]?.event.type;
         endPrimary({ kind: next === 'validate.failed' ? 'invalid' : 'valid' });
         break;
       }
-      case 'xstate.error.actor.callProvider': {
+      case 'attempt.failed': {
         const { type, retryAfterMs } = errorTypeOf(e);
         if (type === 'invalid_response') {
           endPrimary({ kind: 'invalid' }); // raced: an invalid answer does not win, it fails the attempt

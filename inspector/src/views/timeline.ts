@@ -104,7 +104,7 @@ export function stateWords(state: string): string {
 }
 
 /**
- * An event type in words: `xstate.error.actor.callProvider` → `callProvider failed`; a timer by its delay's
+ * An event type in words: `xstate.error.actor.readCache` → `readCache failed`; a timer by its delay's
  * name (`xstate.after.openDuration…` → `openDuration`), short enough for the column (the tooltip has the type).
  */
 export function eventWords(type: string): string {
