@@ -109,6 +109,20 @@ export const MUTATIONS: Mutation[] = [
     replace: '  return Math.max(grown, hinted) * 1_000_000;',
     tests: ['test/breaker-model.test.ts'],
   },
+  {
+    name: 'a stopped attempt still reports its late outcome',
+    file: 'src/client/attempt-actions.ts',
+    find: '        if (attempt.over) return;\n        attempt.over = true;\n        if (self',
+    replace: '        attempt.over = true;\n        if (self',
+    tests: ['test/fast-path.test.ts'],
+  },
+  {
+    name: 'leaving the attempt does not abort its call',
+    file: 'src/client/attempt-actions.ts',
+    find: '      attempt.controller.abort();\n',
+    replace: '',
+    tests: ['test/hedging.test.ts'],
+  },
 ];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
