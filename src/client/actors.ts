@@ -49,7 +49,7 @@ async function raceWithClock<T>(
 
 /** The actor implementations for `requestMachine.provide({ actors })`. */
 export function createRequestActors(deps: HedgeDeps) {
-  const { clock, registry, options } = deps;
+  const { clock, options } = deps;
 
   return {
     writeCache: fromPromise<void, WriteCacheInput>(async ({ input, signal }) => {
