@@ -9,7 +9,7 @@ import type { RoutingRun } from './chaos/routing-scenario.js';
 import { type ChaosRow, runChaos } from './chaos/run-chaos.js';
 import { routingMarkdown, runRouting } from './chaos/run-routing.js';
 import { runInspectorLoad, runRedisStore } from './extras.js';
-import { readJsonResult as readResult, writeResult } from './lib/markdown.js';
+import { ranAtOf, readJsonResult as readResult, writeResult } from './lib/markdown.js';
 import { type OverheadResult, runOverhead } from './overhead/run-overhead.js';
 import { runTelemetryOverhead, telemetryReport } from './overhead/run-telemetry.js';
 import { writeChaosReport, writeOverheadReport, writeScaleReport } from './report/part-reports.js';
@@ -77,13 +77,14 @@ if (selected.has('redis')) {
 if (selected.has('report')) {
   // Rebuild the per-part pages from their JSON (a report change needs no re-run).
   const overhead = readResult<OverheadResult>('overhead.json');
-  if (overhead) writeOverheadReport(overhead);
+  // Each page keeps the time its part ran (read from the page it replaces), not the time of the rebuild.
+  if (overhead) writeOverheadReport(overhead, ranAtOf('overhead.md'));
   const chaos = readResult<ChaosRow[]>('chaos.json');
-  if (chaos) writeChaosReport(chaos);
+  if (chaos) writeChaosReport(chaos, ranAtOf('chaos.md'));
   const routing = readResult<RoutingRun[]>('routing.json');
-  if (routing) writeResult('routing.md', routingMarkdown(routing));
+  if (routing) writeResult('routing.md', routingMarkdown(routing, ranAtOf('routing.md')));
   const scale = readResult<ScaleResult>('scale.json');
-  if (scale) writeScaleReport(scale);
+  if (scale) writeScaleReport(scale, ranAtOf('scale.md'));
 }
 writeSummary(skips);
 for (const [part, reason] of Object.entries(skips)) console.error(`${part} skipped: ${reason}`);

@@ -64,11 +64,11 @@ const spread = (values: number[], digits: number, scale = 1) => {
 };
 
 /** The markdown page of the routing part. */
-export function routingMarkdown(runs: readonly RoutingRun[]): string {
+export function routingMarkdown(runs: readonly RoutingRun[], ranAt?: string): string {
   const lines = [
     '# Routing: chaos and noisy-healthy scenarios',
     '',
-    environmentLine(),
+    environmentLine(ranAt),
     '',
     `Runs started: ${runs.map((r) => `${r.scenario} ${r.startedAt ?? '(not recorded)'}`).join(', ')}. ` +
       'Contenders run one after another, each in its own process against its own fault server with the same ' +

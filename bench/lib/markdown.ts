@@ -33,7 +33,19 @@ export function readJsonResult<T>(name: string): T | undefined {
   }
 }
 
-/** Machine facts printed on every report. */
-export function environmentLine(): string {
-  return `Node ${process.version}, ${process.platform}/${process.arch}, run ${new Date().toISOString()}`;
+/** Machine facts printed on every report; `ranAt` is when the part ran (default: now). */
+export function environmentLine(ranAt: string = new Date().toISOString()): string {
+  return `Node ${process.version}, ${process.platform}/${process.arch}, run ${ranAt}`;
+}
+
+/**
+ * When the part behind an existing page ran, read from that page's environment line: the `report` part
+ * rebuilds pages from their JSON without re-running them, so it keeps the run's time instead of stamping now.
+ */
+export function ranAtOf(page: string): string | undefined {
+  try {
+    return /, run (\S+)$/m.exec(readFileSync(`${RESULTS_DIR}${page}`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
 }

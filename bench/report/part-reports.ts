@@ -51,7 +51,7 @@ export function profileMarkdown(profile: ProfileSummary): string {
 }
 
 /** Writes `overhead.md`, `overhead-ns.svg` and `overhead-heap.svg`. */
-export function writeOverheadReport(result: OverheadResult): string {
+export function writeOverheadReport(result: OverheadResult, ranAt?: string): string {
   const cockatiel = result.rows.find((r) => r.subject === 'cockatiel')?.speed.nsPerOp ?? Number.NaN;
   const categories = result.rows.map((r) => r.subject);
   writeResult(
@@ -86,7 +86,7 @@ export function writeOverheadReport(result: OverheadResult): string {
   const text = [
     '# Overhead per call',
     '',
-    environmentLine(),
+    environmentLine(ranAt),
     '',
     'In-process provider that answers at once; each contender in its own process; ns/op is the median of',
     `${result.rows[0]?.speed.reps.length ?? 0} timed repetitions (sequential awaited calls) after a warm-up. Heap: 10,000 calls parked on a gate,`,
@@ -111,7 +111,7 @@ export function writeOverheadReport(result: OverheadResult): string {
 }
 
 /** Writes `chaos.md`, `chaos-latency.svg` and `chaos-upstream.svg`. */
-export function writeChaosReport(rows: readonly ChaosRow[]): string {
+export function writeChaosReport(rows: readonly ChaosRow[], ranAt?: string): string {
   const categories = rows.map((r) => r.peer);
   const oracle = rows.find((r) => r.peer === 'oracle');
   writeResult(
@@ -158,7 +158,7 @@ export function writeChaosReport(rows: readonly ChaosRow[]): string {
   const text = [
     '# Chaos over loopback',
     '',
-    environmentLine(),
+    environmentLine(ranAt),
     '',
     `Fault server on 127.0.0.1, seed ${SEED}; ${REQUESTS} requests (ids bench-1…bench-${REQUESTS}, sent as \`x-request-id\`) at concurrency ${CONCURRENCY}.`,
     `A (${LATENCY_MS.a} ms): 503 for ids ${OUTAGE[0]}–${OUTAGE[1]}, else 20% 429 with Retry-After 1 s; B (${LATENCY_MS.b} ms): 10% 500; C (${LATENCY_MS.c} ms): healthy.`,
@@ -210,7 +210,7 @@ export function writeChaosReport(rows: readonly ChaosRow[]): string {
 }
 
 /** Writes `scale.md`, `scale-lag.svg` and `soak-heap.svg`. */
-export function writeScaleReport(result: ScaleResult): string {
+export function writeScaleReport(result: ScaleResult, ranAt?: string): string {
   writeResult(
     'scale-lag.svg',
     barChart({
@@ -238,7 +238,7 @@ export function writeScaleReport(result: ScaleResult): string {
   const text = [
     '# Scale and soak',
     '',
-    environmentLine(),
+    environmentLine(ranAt),
     '',
     '## 10,000 calls in flight',
     '',
