@@ -1,7 +1,8 @@
 /**
  * The statecharts of resilient-llm, importable into any app (`resilient-llm/machines`): pure XState v5
  * machines whose side effects are what you supply with `machine.provide({ actions, actors })` (the request
- * lifecycle's synchronous steps as actions raising their result, anything that waits as actors).
+ * lifecycle's synchronous steps as actions raising their result, its attempt as an entry action that sends the
+ * outcome back and an exit action that stops it, what else waits as actors).
  */
 export { circuitBreakerMachine } from './circuit-breaker.js';
 export { sharedCircuitBreakerMachine } from './circuit-breaker-shared.js';

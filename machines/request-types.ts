@@ -231,7 +231,7 @@ export interface SelectOutput {
   at: number;
 }
 
-/** Output of `callProvider` (and of a stream's or a hedge's answer). */
+/** An attempt's answer: on `attempt.done` (and a stream's or a hedge's answer). */
 export interface CallOutput {
   text: string;
   model?: string;
@@ -295,7 +295,7 @@ export type RequestOutput =
       partialText: string;
     };
 
-/** Inputs of the actors the runtime supplies. */
+/** Input of the `streamProvider` actor the runtime supplies. */
 export interface CallInput {
   requestId: string;
   request: LLMRequest;

@@ -12,11 +12,11 @@
 import type { ActorFailure, CallOutput, RequestContext, RequestEvent } from '../../machines/request-types.js';
 import type { LLMError } from '../errors/llm-error.js';
 import type { ProviderResult } from '../types.js';
-import { fail } from './actor-deps.js';
+import { fail, scopeOf } from './actor-deps.js';
 import { callOutputOf } from './answer.js';
 import { adoptAttempt, runAttempt, takePermit } from './attempt.js';
 import { type HedgeDeps, isActorFailure, raceChecked } from './hedge-actor.js';
-import { takeReplay } from './replay.js';
+import { type Replay, takeReplay } from './replay.js';
 import type { CallScope, RunningAttempt } from './scope.js';
 
 /** What the two actions receive from XState: the call's context and its actor, to send the outcome to. */
@@ -30,9 +30,9 @@ async function attemptOutcome(
   deps: HedgeDeps,
   scope: CallScope,
   context: RequestContext,
+  replay: Replay | undefined,
   signal: AbortSignal,
 ): Promise<CallOutput> {
-  const replay = takeReplay(scope.replay, 'attempt');
   const entry = replay !== undefined ? replay.entry : deps.registry.get(context.provider?.id ?? '');
   scope.attemptsRunning++;
   let running = true;
@@ -64,10 +64,17 @@ async function attemptOutcome(
 export function createAttemptActions(deps: HedgeDeps) {
   return {
     callProvider: ({ context, self }: AttemptActionArgs): void => {
-      const scope = deps.scopes.get(context.requestId);
-      if (scope === undefined) return;
+      let scope: CallScope;
+      try {
+        scope = scopeOf(deps, context.requestId);
+      } catch (error) {
+        // No runtime state for this call (not reachable through the client): the attempt fails at once.
+        const failure = fail(deps, undefined, error as LLMError);
+        Promise.resolve().then(() => self.send({ type: 'attempt.failed', failure }));
+        return;
+      }
       // A handed-over call's first attempt already runs under the fast path's controller: stopping aborts it.
-      const replay = scope.replay?.stage === 'attempt' ? scope.replay : undefined;
+      const replay = takeReplay(scope.replay, 'attempt');
       const attempt: RunningAttempt = {
         controller: replay?.controller ?? new AbortController(),
         over: false,
@@ -78,7 +85,7 @@ export function createAttemptActions(deps: HedgeDeps) {
         attempt.over = true;
         if (self.getSnapshot().status === 'active') self.send(event);
       };
-      attemptOutcome(deps, scope, context, attempt.controller.signal).then(
+      attemptOutcome(deps, scope, context, replay, attempt.controller.signal).then(
         (output) => report({ type: 'attempt.done', output }),
         (failure: ActorFailure) => report({ type: 'attempt.failed', failure }),
       );
