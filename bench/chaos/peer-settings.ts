@@ -55,4 +55,9 @@ export const PEER_SETTINGS: readonly PeerSetting[] = [
     settings:
       "routing part only: the common settings plus hedging: {} (mode 'latency', delay the provider's p95 after 20 answers, 2 s before; 1 hedge per call; budget 10% of calls over 10 s)",
   },
+  {
+    peer: 'resilient-llm-race',
+    settings:
+      "routing part only: the common settings plus hedging: { mode: 'on-failure' } (after a server error or timeout, a retry on the same provider races the next provider; same budget; no latency hedge)",
+  },
 ];

@@ -62,6 +62,7 @@ export const PEERS = [
   'resilient-llm-defaults',
   'resilient-llm-adaptive',
   'resilient-llm-hedged',
+  'resilient-llm-race',
 ] as const;
 /** A contender's name. */
 export type PeerName = (typeof PEERS)[number];
@@ -180,7 +181,7 @@ function aiSdkPeer(urls: BaseUrls): Peer {
 /** `settings`: the chaos part's (5 s attempts, optional openMs), the common ones, or pure defaults. */
 function resilientPeer(
   urls: BaseUrls,
-  settings: { openMs?: number } | 'common' | 'defaults' | 'adaptive' | 'hedged',
+  settings: { openMs?: number } | 'common' | 'defaults' | 'adaptive' | 'hedged' | 'race',
 ): Peer {
   // Each call passes the benchmark's logical id as its `requestId`, which the adapter sends as x-request-id;
   // drop x-attempt so the fault server counts attempts the same way for everyone. (An AsyncLocalStorage used
@@ -208,10 +209,11 @@ function resilientPeer(
     inspect: false,
     ...(settings === 'defaults'
       ? {}
-      : settings === 'common' || settings === 'adaptive' || settings === 'hedged'
+      : typeof settings === 'string'
         ? {
             ...(settings === 'adaptive' ? { concurrency: {} } : {}),
             ...(settings === 'hedged' ? { hedging: {} } : {}),
+            ...(settings === 'race' ? { hedging: { mode: 'on-failure' as const } } : {}),
             timeouts: { attemptMs: COMMON.attemptMs },
             // The peers' open time is a constant 1 s: the same here (the default doubles it per failed probe).
             breaker: { openMs: COMMON.openMs, backoffFactor: 1 },
@@ -273,6 +275,8 @@ export function createPeer(name: PeerName, urls: BaseUrls): Peer {
       return resilientPeer(urls, 'adaptive');
     case 'resilient-llm-hedged':
       return resilientPeer(urls, 'hedged');
+    case 'resilient-llm-race':
+      return resilientPeer(urls, 'race');
   }
 }
 

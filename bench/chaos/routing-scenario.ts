@@ -24,6 +24,7 @@ const ROUTING_PEERS: readonly PeerName[] = (
     'resilient-llm-defaults',
     'resilient-llm-adaptive',
     'resilient-llm-hedged',
+    'resilient-llm-race',
   ] as PeerName[]
 ).filter((peer) => {
   // BENCH_ROUTING_PEERS=a,b runs only those contenders (short checks; the full report runs them all).
