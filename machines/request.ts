@@ -15,6 +15,9 @@ import { and } from 'xstate';
 import { initialContext } from './request-logic.js';
 import { requestSetup } from './request-setup.js';
 
+/** Fail over: leave this provider for the rest of the call and select the next one (no transient state between). */
+const failOver = [{ type: 'decide', params: { decision: 'failover' } }, 'excludeProvider'] as const;
+
 const toDegradeAfterCache = [
   { guard: 'canSimplify', target: 'simplified' },
   { guard: 'hasFallback', target: 'fallback' },
@@ -54,7 +57,11 @@ export const requestMachine = requestSetup.createMachine({
           description: "Checks the request against the provider's context window and truncates it if needed.",
           entry: 'prepareRequest',
           on: {
-            'prepare.done': { target: 'dispatching', actions: 'usePreparedRequest' },
+            // Straight to the attempt (not through `dispatching`): one microstep less on every call.
+            'prepare.done': [
+              { guard: 'isStreamMode', target: 'streaming', actions: 'usePreparedRequest' },
+              { target: 'attempting', actions: 'usePreparedRequest' },
+            ],
             'prepare.failed': { target: 'deciding', actions: 'recordPrepareFailure' },
           },
         },
@@ -187,8 +194,8 @@ export const requestMachine = requestSetup.createMachine({
           always: [
             {
               guard: and(['streamCommitted', 'canResumeStream']),
-              target: 'failingOver',
-              actions: [{ type: 'decide', params: { decision: 'resume' } }, 'carryPartialAnswer'],
+              target: 'selecting',
+              actions: [{ type: 'decide', params: { decision: 'resume' } }, 'carryPartialAnswer', 'excludeProvider'],
             },
             {
               guard: 'streamCommitted',
@@ -230,7 +237,7 @@ export const requestMachine = requestSetup.createMachine({
               target: 'backingOff',
               actions: [{ type: 'decide', params: { decision: 'backoff' } }, 'planBackoff'],
             },
-            { target: 'failingOver', actions: { type: 'decide', params: { decision: 'failover' } } },
+            { target: 'selecting', actions: failOver },
           ],
         },
         backingOff: {
@@ -255,14 +262,10 @@ export const requestMachine = requestSetup.createMachine({
             }),
             onDone: [
               { guard: 'gotRewrite', target: 'preparing', actions: 'applyRewrite' },
-              { target: 'failingOver', actions: { type: 'decide', params: { decision: 'failover' } } },
+              { target: 'selecting', actions: failOver },
             ],
-            onError: { target: 'failingOver', actions: { type: 'decide', params: { decision: 'failover' } } },
+            onError: { target: 'selecting', actions: failOver },
           },
-        },
-        failingOver: {
-          description: 'Leaves this provider for the rest of the call and selects the next one.',
-          always: { target: 'selecting', actions: 'excludeProvider' },
         },
       },
     },

@@ -77,7 +77,7 @@ describe('replay model', () => {
     expect(steps.map((s) => s.leaf)).toEqual(expected.map((v) => `request.${v}`));
     expect(steps.map((s) => s.leaf)).toEqual(
       expect.arrayContaining([
-        'request.active.failingOver',
+        'request.active.deciding',
         'request.active.validating',
         'request.succeeded',
       ]),

@@ -24,7 +24,7 @@ export interface DomainStep {
   decision: string;
   delayMs?: number | undefined;
   issue?: string | undefined;
-  /** Innermost state after the step (`active.failingOver` → the id `request.active.selecting`, …). */
+  /** Innermost state after the step (`active.selecting` → the id `request.active.selecting`, …). */
   leaf: string;
   /** State ids active after the step, outermost first. */
   active: string[];
@@ -49,7 +49,7 @@ const QUIET = new Set(['call', 'prepare', 'validate']);
 
 const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`);
 
-/** The state name at the end of an id: `request.active.failingOver` → `failingOver`. */
+/** The state name at the end of an id: `request.active.selecting` → `selecting`. */
 const last = (id: string) => id.slice(id.lastIndexOf('.') + 1);
 
 function errorOf(detail: unknown): SerializedError | undefined {
@@ -72,8 +72,10 @@ function decisionOf(visited: string[], leaf: string): string {
   const afterDeciding = names.includes('deciding') ? names.slice(names.indexOf('deciding') + 1) : names;
   for (const name of afterDeciding) {
     switch (name) {
-      case 'failingOver':
-        return 'fail over';
+      case 'selecting':
+        // From `deciding` straight to `selecting`: the provider is left for the rest of the call.
+        if (names.includes('deciding')) return 'fail over';
+        break;
       case 'backingOff':
         return 'back off';
       case 'reprompting':
