@@ -57,17 +57,13 @@ export const requestMachine = requestSetup.createMachine({
           description: "Checks the request against the provider's context window and truncates it if needed.",
           entry: 'prepareRequest',
           on: {
-            // Straight to the attempt (not through `dispatching`): one microstep less on every call.
+            // Straight to the attempt: a call or a stream (no transient state between, one microstep less per call).
             'prepare.done': [
               { guard: 'isStreamMode', target: 'streaming', actions: 'usePreparedRequest' },
               { target: 'attempting', actions: 'usePreparedRequest' },
             ],
             'prepare.failed': { target: 'deciding', actions: 'recordPrepareFailure' },
           },
-        },
-        dispatching: {
-          description: 'Starts the attempt: a whole answer (call) or a token stream (stream).',
-          always: [{ guard: 'isStreamMode', target: 'streaming' }, { target: 'attempting' }],
         },
         streaming: {
           description:
@@ -195,7 +191,11 @@ export const requestMachine = requestSetup.createMachine({
             {
               guard: and(['streamCommitted', 'canResumeStream']),
               target: 'selecting',
-              actions: [{ type: 'decide', params: { decision: 'resume' } }, 'carryPartialAnswer', 'excludeProvider'],
+              actions: [
+                { type: 'decide', params: { decision: 'resume' } },
+                'carryPartialAnswer',
+                'excludeProvider',
+              ],
             },
             {
               guard: 'streamCommitted',
@@ -224,12 +224,17 @@ export const requestMachine = requestSetup.createMachine({
             },
             {
               guard: and(['canRaceAfterFailure', 'retryBudgetAllows']),
-              target: 'dispatching',
+              target: 'attempting', // calls only: streams never hedge
               actions: [{ type: 'decide', params: { decision: 'hedge' } }, 'planRace'],
             },
             {
+              guard: and(['canRetryTimeout', 'retryBudgetAllows', 'isStreamMode']),
+              target: 'streaming',
+              actions: { type: 'decide', params: { decision: 'retry' } },
+            },
+            {
               guard: and(['canRetryTimeout', 'retryBudgetAllows']),
-              target: 'dispatching',
+              target: 'attempting',
               actions: { type: 'decide', params: { decision: 'retry' } },
             },
             {
@@ -243,12 +248,17 @@ export const requestMachine = requestSetup.createMachine({
         backingOff: {
           description:
             'Waits (Retry-After first, else exponential backoff with jitter) before retrying the same provider.',
-          after: { backoffDelay: { target: 'dispatching', actions: 'finishBackoff' } },
+          after: {
+            backoffDelay: [
+              { guard: 'isStreamMode', target: 'streaming', actions: 'finishBackoff' },
+              { target: 'attempting', actions: 'finishBackoff' },
+            ],
+          },
         },
         reprompting: {
           description:
             'Re-asks the same provider with the original request plus what was wrong with the answer.',
-          always: { target: 'dispatching', actions: 'applyReprompt' },
+          always: { target: 'attempting', actions: 'applyReprompt' }, // calls only: a stream has no schema
         },
         rewriting: {
           description: "Asks the user's rewrite hook for a request the content filter accepts.",

@@ -76,11 +76,7 @@ describe('replay model', () => {
     const steps = buildReplaySteps(request.path, requestLayout.idByPath);
     expect(steps.map((s) => s.leaf)).toEqual(expected.map((v) => `request.${v}`));
     expect(steps.map((s) => s.leaf)).toEqual(
-      expect.arrayContaining([
-        'request.active.deciding',
-        'request.active.validating',
-        'request.succeeded',
-      ]),
+      expect.arrayContaining(['request.active.deciding', 'request.active.validating', 'request.succeeded']),
     );
     expect(steps[0]?.leaf).toBe('request.active.selecting');
     expect(steps.at(-1)?.leaf).toBe('request.succeeded');

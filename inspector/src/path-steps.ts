@@ -86,8 +86,8 @@ function decisionOf(visited: string[], leaf: string): string {
         return names.includes('deciding') ? 'truncate' : 'prepare';
       case 'validating':
         return 'validate';
-      case 'dispatching':
       case 'attempting':
+      case 'streaming':
         return names.includes('deciding') ? 'retry' : 'call';
       case 'choosing':
       case 'degrading':

@@ -331,6 +331,21 @@ export function parseCallRequest<T>(value: CallRequest<T>, fallback?: string): P
   return plain === undefined ? parseCallRequestByZod(value, fallback) : parsedCallOf(value, plain, fallback);
 }
 
+/**
+ * Validates a stream's argument like {@link parseCallRequest}. A `schema` is refused (the type leaves it out,
+ * a JavaScript caller may not): tokens reach the caller before the whole answer could be checked, so a stream
+ * is never validated or re-prompted; `call()` validates.
+ */
+export function parseStreamRequest(value: CallRequest<string>): ParsedCall<string> {
+  if (typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema !== undefined) {
+    throw badCall(
+      'schema: stream() does not validate answers (tokens reach the caller first); use call() with a schema',
+      'unsupported_option',
+    );
+  }
+  return parseCallRequest(value);
+}
+
 /** {@link parseCallRequest} by the zod call schema alone (every call that is not plain). */
 export function parseCallRequestByZod<T>(value: CallRequest<T>, fallback?: string): ParsedCall<T> {
   const parsed = callSchema.safeParse(value);

@@ -20,6 +20,7 @@ import {
   hasImages,
   type ParsedCall,
   parseCallRequest,
+  parseStreamRequest,
   type StreamRequest,
 } from './call-request.js';
 import { onCallerAbort } from './caller-abort.js';
@@ -170,7 +171,7 @@ export function createResilientLLM(options: ResilientLLMOptions): ResilientLLM {
     const result = (async () => {
       ensureRunning();
       const { resumeOnFailure = false, ...rest } = raw ?? ({} as StreamRequest);
-      const req = capable(parseCallRequest<string>(rest as CallRequest<string>));
+      const req = capable(parseStreamRequest(rest as CallRequest<string>));
       const callerSignal = req.signal;
       if (callerSignal?.aborted) controller.abort(callerSignal.reason);
       if (callerSignal) offCaller = onCallerAbort(callerSignal, () => controller.abort(callerSignal.reason));
