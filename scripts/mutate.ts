@@ -123,6 +123,13 @@ export const MUTATIONS: Mutation[] = [
     replace: '',
     tests: ['test/hedging.test.ts'],
   },
+  {
+    name: 'a failover keeps the provider it left',
+    file: 'machines/request.ts',
+    find: "const failOver = [{ type: 'decide', params: { decision: 'failover' } }, 'excludeProvider'] as const;",
+    replace: "const failOver = [{ type: 'decide', params: { decision: 'failover' } }] as const;",
+    tests: ['test/lifecycle-scenarios.test.ts'],
+  },
 ];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
