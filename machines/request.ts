@@ -228,7 +228,8 @@ export const requestMachine = requestSetup.createMachine({
               actions: [{ type: 'decide', params: { decision: 'hedge' } }, 'planRace'],
             },
             {
-              guard: and(['canRetryTimeout', 'retryBudgetAllows', 'isStreamMode']),
+              // isStreamMode first: retryBudgetAllows takes a token, so it is asked only on the branch that will be taken.
+              guard: and(['isStreamMode', 'canRetryTimeout', 'retryBudgetAllows']),
               target: 'streaming',
               actions: { type: 'decide', params: { decision: 'retry' } },
             },

@@ -130,6 +130,13 @@ export const MUTATIONS: Mutation[] = [
     replace: "const failOver = [{ type: 'decide', params: { decision: 'failover' } }] as const;",
     tests: ['test/lifecycle-scenarios.test.ts'],
   },
+  {
+    name: 'the retry budget is asked on a branch not taken',
+    file: 'machines/request.ts',
+    find: "guard: and(['isStreamMode', 'canRetryTimeout', 'retryBudgetAllows']),",
+    replace: "guard: and(['canRetryTimeout', 'retryBudgetAllows', 'isStreamMode']),",
+    tests: ['test/retry-budget-tokens.test.ts'],
+  },
 ];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
