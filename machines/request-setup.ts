@@ -129,6 +129,7 @@ export const requestSetup = setup({
     gotSimplifiedAnswer: ({ event }) => outputOf<SimplifiedOutput>(event).answer !== null,
     gotRewrite: ({ event }) => outputOf<RewriteOutput>(event).request !== null,
     isStreamMode: ({ context }) => context.mode === 'stream',
+    isCallMode: ({ context }) => context.mode === 'call',
     hasStreamed: ({ context }) => context.streamedText.length > 0,
     streamCommitted: ({ context }) => streamCommitted(context),
     canResumeStream: ({ context }) => canResumeStream(context),

@@ -234,7 +234,7 @@ export const requestMachine = requestSetup.createMachine({
               actions: { type: 'decide', params: { decision: 'retry' } },
             },
             {
-              guard: and(['canRetryTimeout', 'retryBudgetAllows']),
+              guard: and(['isCallMode', 'canRetryTimeout', 'retryBudgetAllows']),
               target: 'attempting',
               actions: { type: 'decide', params: { decision: 'retry' } },
             },
