@@ -18,6 +18,18 @@ import { requestSetup } from './request-setup.js';
 /** Fail over: leave this provider for the rest of the call and select the next one (no transient state between). */
 const failOver = [{ type: 'decide', params: { decision: 'failover' } }, 'excludeProvider'] as const;
 
+/**
+ * Into the attempt: `streaming` for a stream, `attempting` for a call, after the same actions. The mode is
+ * checked before any other guard, so a guard with an effect (`retryBudgetAllows` takes a token) is asked only
+ * on the branch that will be taken.
+ */
+function toAttempt<const A>(actions: A, guards: readonly ('canRetryTimeout' | 'retryBudgetAllows')[] = []) {
+  return [
+    { guard: and(['isStreamMode', ...guards]), target: 'streaming', actions },
+    { guard: and(['isCallMode', ...guards]), target: 'attempting', actions },
+  ] as const;
+}
+
 const toDegradeAfterCache = [
   { guard: 'canSimplify', target: 'simplified' },
   { guard: 'hasFallback', target: 'fallback' },
@@ -58,10 +70,7 @@ export const requestMachine = requestSetup.createMachine({
           entry: 'prepareRequest',
           on: {
             // Straight to the attempt: a call or a stream (no transient state between, one microstep less per call).
-            'prepare.done': [
-              { guard: 'isStreamMode', target: 'streaming', actions: 'usePreparedRequest' },
-              { target: 'attempting', actions: 'usePreparedRequest' },
-            ],
+            'prepare.done': toAttempt('usePreparedRequest'),
             'prepare.failed': { target: 'deciding', actions: 'recordPrepareFailure' },
           },
         },
@@ -227,17 +236,10 @@ export const requestMachine = requestSetup.createMachine({
               target: 'attempting', // calls only: streams never hedge
               actions: [{ type: 'decide', params: { decision: 'hedge' } }, 'planRace'],
             },
-            {
-              // isStreamMode first: retryBudgetAllows takes a token, so it is asked only on the branch that will be taken.
-              guard: and(['isStreamMode', 'canRetryTimeout', 'retryBudgetAllows']),
-              target: 'streaming',
-              actions: { type: 'decide', params: { decision: 'retry' } },
-            },
-            {
-              guard: and(['isCallMode', 'canRetryTimeout', 'retryBudgetAllows']),
-              target: 'attempting',
-              actions: { type: 'decide', params: { decision: 'retry' } },
-            },
+            ...toAttempt({ type: 'decide', params: { decision: 'retry' } }, [
+              'canRetryTimeout',
+              'retryBudgetAllows',
+            ]),
             {
               guard: and(['canBackoff', 'retryBudgetAllows']),
               target: 'backingOff',
@@ -250,10 +252,7 @@ export const requestMachine = requestSetup.createMachine({
           description:
             'Waits (Retry-After first, else exponential backoff with jitter) before retrying the same provider.',
           after: {
-            backoffDelay: [
-              { guard: 'isStreamMode', target: 'streaming', actions: 'finishBackoff' },
-              { target: 'attempting', actions: 'finishBackoff' },
-            ],
+            backoffDelay: toAttempt('finishBackoff'),
           },
         },
         reprompting: {

@@ -133,8 +133,8 @@ export const MUTATIONS: Mutation[] = [
   {
     name: 'the retry budget is asked on a branch not taken',
     file: 'machines/request.ts',
-    find: "guard: and(['isStreamMode', 'canRetryTimeout', 'retryBudgetAllows']),",
-    replace: "guard: and(['canRetryTimeout', 'retryBudgetAllows', 'isStreamMode']),",
+    find: "{ guard: and(['isStreamMode', ...guards]), target: 'streaming', actions },",
+    replace: "{ guard: and([...guards, 'isStreamMode']), target: 'streaming', actions },",
     tests: ['test/retry-budget-tokens.test.ts'],
   },
 ];

@@ -337,7 +337,7 @@ export function parseCallRequest<T>(value: CallRequest<T>, fallback?: string): P
  * is never validated or re-prompted; `call()` validates.
  */
 export function parseStreamRequest(value: CallRequest<string>): ParsedCall<string> {
-  if (typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema !== undefined) {
+  if (value.schema !== undefined) {
     throw badCall(
       'schema: stream() does not validate answers (tokens reach the caller first); use call() with a schema',
       'unsupported_option',
