@@ -30,11 +30,11 @@ export function canHedge(context: RequestContext): boolean {
   );
 }
 
-/** `on-failure` hedging: after a retryable failure, retry here while a hedge races on the next provider. */
+/** `on-failure` (or `both`) hedging: after a retryable failure, retry here while a hedge races on the next provider. */
 export function canRaceAfterFailure(context: RequestContext): boolean {
   const hedging = context.settings.hedging;
   const error = context.lastError;
-  if (hedging?.mode !== 'on-failure' || context.mode !== 'call' || !error) return false;
+  if (!hedging || hedging.mode === 'latency' || context.mode !== 'call' || !error) return false;
   return (
     RACE_AFTER.has(error.type) &&
     error.retryable &&

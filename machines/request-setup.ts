@@ -201,7 +201,9 @@ export const requestSetup = setup({
       primaryRunning: true,
     })),
     /** A hedge is being started: it counts against `maxHedges` whether it starts or is refused. */
-    countHedge: assign(({ context }) => ({ hedges: context.hedges + 1, raceNow: false })),
+    countHedge: assign(({ context }) => ({ hedges: context.hedges + 1 })),
+    /** A hedge is over (started and decided, or refused): the next hedge of the call, if any, is a latency hedge. */
+    endRace: assign({ raceNow: false }),
     useHedgeProvider: assign(({ context, event }) =>
       event.type === 'hedge.started'
         ? {

@@ -64,8 +64,11 @@ export interface AttemptRecord {
 
 /** Hedging as a call runs with it (resolved from the client's `hedging` option). */
 export interface HedgeSettings {
-  /** `latency`: hedge an attempt running past the hedge delay; `on-failure`: race after a first failure. */
-  mode: 'latency' | 'on-failure';
+  /**
+   * `latency`: hedge an attempt running past the hedge delay; `on-failure`: race after a first failure;
+   * `both`: either, whichever comes first.
+   */
+  mode: 'latency' | 'on-failure' | 'both';
   /** Hedges per call at most. */
   maxHedges: number;
   /** The machine's own hedge delay (the runtime refines it from each provider's latency sketch). */
@@ -308,6 +311,8 @@ export interface HedgeInput {
   request: LLMRequest;
   /** Providers the hedge must not go to (the one in flight and those already left). */
   excluded: string[];
+  /** True for a race after a failure, false for a hedge of a slow attempt (they may draw on different shares of the budget). */
+  race: boolean;
 }
 export interface WriteCacheInput {
   requestId: string;

@@ -149,6 +149,7 @@ export const requestMachine = requestSetup.createMachine({
               description:
                 'A hedge of the same request on the next eligible provider races the attempt; the first answer wins and the other is aborted (recorded as cancelled, never a breaker failure).',
               entry: 'countHedge',
+              exit: 'endRace',
               invoke: {
                 id: 'hedgeProvider',
                 src: 'hedgeProvider',
@@ -156,6 +157,7 @@ export const requestMachine = requestSetup.createMachine({
                   requestId: context.requestId,
                   request: context.request,
                   excluded: context.provider ? [...context.excluded, context.provider.id] : context.excluded,
+                  race: context.raceNow,
                 }),
               },
               on: {

@@ -137,6 +137,20 @@ export const MUTATIONS: Mutation[] = [
     replace: "{ guard: and([...guards, 'isStreamMode']), target: 'streaming', actions },",
     tests: ['test/retry-budget-tokens.test.ts'],
   },
+  {
+    name: 'a race after a failure ignores its share of the hedge budget',
+    file: 'src/client/hedge-actor.ts',
+    find: "hedging.mode === 'both' ? hedging.raceShare : 1;",
+    replace: "hedging.mode === 'both' ? 1 : 1;",
+    tests: ['test/hedging.test.ts'],
+  },
+  {
+    name: 'a race stays planned after its hedge',
+    file: 'machines/request.ts',
+    find: "exit: 'endRace',",
+    replace: 'exit: [],',
+    tests: ['test/lifecycle-model.test.ts'],
+  },
 ];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

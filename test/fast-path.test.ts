@@ -216,6 +216,32 @@ const scenarios: Scenario[] = [
     options: { hedging: { mode: 'on-failure' } },
   },
   {
+    name: 'both-mode hedging: a slow attempt is hedged, then a server error races a retry',
+    scripts: {
+      a: [
+        { text: 'slow a', delayMs: 500 },
+        { error: 'provider_error', delayMs: 20 },
+        { text: 'a again', delayMs: 100 },
+      ],
+      b: [{ text: 'b', delayMs: 30 }],
+    },
+    options: { hedging: { mode: 'both', delayMs: 100, raceShare: 1, budget: { ratio: 1, minPerWindow: 0 } } },
+    calls: 2,
+  },
+  {
+    name: 'both-mode hedging: raceShare 0 refuses the race and keeps the budget for the slow attempt',
+    scripts: {
+      a: [
+        { error: 'provider_error', delayMs: 20 },
+        { text: 'a again', delayMs: 50 },
+        { text: 'slow a', delayMs: 500 },
+      ],
+      b: [{ text: 'b', delayMs: 30 }],
+    },
+    options: { hedging: { mode: 'both', delayMs: 100, raceShare: 0, budget: { ratio: 1, minPerWindow: 0 } } },
+    calls: 2,
+  },
+  {
     name: 'five failures trip the breaker over consecutive calls',
     scripts: { a: [{ error: 'timeout', delayMs: 3 }], b: [{ text: 'b' }] },
     calls: 7,

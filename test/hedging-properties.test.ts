@@ -26,7 +26,8 @@ const stepArb: fc.Arbitrary<FaultStep> = fc.oneof(
 );
 
 const hedgingArb: fc.Arbitrary<HedgingOptions> = fc.record({
-  mode: fc.constantFrom('latency' as const, 'on-failure' as const),
+  mode: fc.constantFrom('latency' as const, 'on-failure' as const, 'both' as const),
+  raceShare: fc.double({ min: 0, max: 1, noNaN: true }),
   delayMs: fc.oneof(fc.integer({ min: 0, max: 800 }), fc.constantFrom('p50' as const, 'p95' as const)),
   fallbackDelayMs: fc.integer({ min: 0, max: 800 }),
   minSamples: fc.integer({ min: 1, max: 5 }),

@@ -202,6 +202,68 @@ describe('hedging', () => {
     await llm.stop();
   });
 
+  it('in both mode, hedges a slow attempt and races a retry after a failure, whichever comes first', async () => {
+    const { clock, llm, providers } = setup(
+      {
+        p0: [
+          { text: 'slow p0', delayMs: 3_000 },
+          { error: 'provider_error' },
+          { text: 'p0 retry', delayMs: 300 },
+        ],
+        p1: [
+          { text: 'p1 hedge', delayMs: 100 },
+          { text: 'p1 race', delayMs: 100 },
+        ],
+      },
+      { mode: 'both', delayMs: 500, raceShare: 1, budget: { ratio: 1, minPerWindow: 0 } },
+      { breaker: { failureThreshold: 5 } },
+    );
+    const slow = await settleWithClock(llm.call({ messages }), clock);
+    if (!slow.ok) throw slow.error;
+    expect(slow.value.text).toBe('p1 hedge');
+    expect(brief(slow.value.attempts)).toEqual(['p0:cancelled:hedge:hedge_lost', 'p1:success:succeeded']);
+    const failed = await settleWithClock(llm.call({ messages }), clock);
+    if (!failed.ok) throw failed.error;
+    expect(failed.value.text).toBe('p1 race');
+    expect(brief(failed.value.attempts)).toEqual([
+      'p0:provider_error:hedge',
+      'p0:cancelled:hedge:hedge_lost',
+      'p1:success:succeeded',
+    ]);
+    expect(providers[0]?.calls).toHaveLength(3);
+    expect(providers[1]?.calls).toHaveLength(2);
+    await llm.stop();
+  });
+
+  it('in both mode, lets races draw only raceShare of the budget and keeps the rest for slow attempts', async () => {
+    const { clock, llm, providers } = setup(
+      {
+        p0: [
+          { error: 'provider_error' },
+          { text: 'p0 retry', delayMs: 50 },
+          { text: 'slow p0', delayMs: 3_000 },
+        ],
+        p1: [{ text: 'p1 hedge', delayMs: 100 }],
+      },
+      { mode: 'both', delayMs: 500, raceShare: 0, budget: { ratio: 1, minPerWindow: 0 } },
+      { breaker: { failureThreshold: 5 } },
+    );
+    const failed = await settleWithClock(llm.call({ messages }), clock);
+    if (!failed.ok) throw failed.error;
+    // The race is refused (raceShare 0), so the retry runs alone and answers.
+    expect(failed.value.text).toBe('p0 retry');
+    expect(brief(failed.value.attempts)).toEqual([
+      'p0:provider_error:hedge',
+      'p1:skipped:hedge:hedge_budget',
+      'p0:success:succeeded',
+    ]);
+    const slow = await settleWithClock(llm.call({ messages }), clock);
+    if (!slow.ok) throw slow.error;
+    expect(slow.value.text).toBe('p1 hedge');
+    expect(providers[1]?.calls).toHaveLength(1);
+    await llm.stop();
+  });
+
   it('never hedges with hedging off (the default)', async () => {
     const { clock, llm, providers } = setup(
       { p0: [{ text: 'p0', delayMs: 3_000 }], p1: [{ text: 'p1' }] },

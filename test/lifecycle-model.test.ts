@@ -30,6 +30,7 @@ const configs = [
   { stream: true },
   { hedging: 'latency' },
   { hedging: 'on-failure' },
+  { hedging: 'both' },
 ] as const;
 
 const allPaths = configs.flatMap((features) =>

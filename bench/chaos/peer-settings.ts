@@ -53,7 +53,7 @@ export const PEER_SETTINGS: readonly PeerSetting[] = [
   {
     peer: 'resilient-llm-hedged',
     settings:
-      "routing part only: the common settings plus hedging: {} (mode 'latency', delay the provider's p95 after 20 answers, 2 s before; 1 hedge per call; budget 10% of calls over 10 s)",
+      "routing part only: the common settings plus hedging: {} (mode 'both': a hedge when an attempt runs past the provider's p95 after 20 answers, 2 s before, or a race after a server error or timeout, whichever first; 1 hedge per call; budget 10% of calls over 10 s, races drawing at most half of it)",
   },
   {
     peer: 'resilient-llm-race',

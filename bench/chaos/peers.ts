@@ -232,7 +232,9 @@ function resilientPeer(
         const next = r.attempts[i + 1];
         if (a.decision === 'backoff' && next) backoffMs += next.startedAt - (a.startedAt + a.durationMs);
       });
-      const path = r.attempts.map((a) => `${a.provider}:${a.outcome}${a.code ? `:${a.code}` : ''}`).join(' ');
+      const path = r.attempts
+        .map((a) => `${a.provider}:${a.outcome}${a.code ? `:${a.code}` : ''}/${a.decision}`)
+        .join(' ');
       return { fallback: r.source === 'fallback', provider: r.provider, backoffMs, path };
     },
     stop: () => llm.stop(),

@@ -185,12 +185,12 @@ export class FastLane {
   }
 
   /**
-   * Ms from an attempt's start to its hedge point, when hedging (`latency` mode) could hedge it before its
+   * Ms from an attempt's start to its hedge point, when hedging (`latency` or `both` mode) could hedge it before its
    * first deadline: another provider is eligible and the delay is shorter. Else undefined.
    */
   hedgeDelayFor(entry: ProviderEntry, alternatives: number): number | undefined {
     const { hedging } = this.options;
-    if (hedging === false || hedging.mode !== 'latency' || alternatives === 0) return undefined;
+    if (hedging === false || hedging.mode === 'on-failure' || alternatives === 0) return undefined;
     const delay = latencyHedgeDelayMs(hedging, entry.stats.sketch);
     return delay < this.firstDeadlineMs ? delay : undefined;
   }

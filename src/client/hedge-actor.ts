@@ -59,7 +59,9 @@ export function hedgeProviderActor(deps: HedgeDeps) {
       sendBack({ type: 'hedge.refused', provider: null, code: 'no_hedge_provider', at: now });
       return;
     }
-    if (deps.hedgeBudget !== undefined && !deps.hedgeBudget.tryHedge()) {
+    const { hedging } = deps.options;
+    const share = input.race && hedging !== false && hedging.mode === 'both' ? hedging.raceShare : 1;
+    if (deps.hedgeBudget !== undefined && !deps.hedgeBudget.tryHedge(share)) {
       permit.release({ kind: 'cancelled' });
       sendBack({ type: 'hedge.refused', provider: entry.provider.id, code: 'hedge_budget', at: now });
       return;

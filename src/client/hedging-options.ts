@@ -11,10 +11,11 @@ export interface HedgingOptions {
   /**
    * `latency`: when an attempt runs past the hedge delay, the same request starts on the next eligible
    * provider and the first answer wins. `on-failure`: after a first retryable failure (server error, timeout),
-   * a retry on the same provider races the next provider.
-   * @default 'latency'
+   * a retry on the same provider races the next provider. `both`: either, whichever comes first (a call still
+   * hedges at most `maxHedges` times); races then draw on `raceShare` of the budget.
+   * @default 'both'
    */
-  mode?: 'latency' | 'on-failure';
+  mode?: 'latency' | 'on-failure' | 'both';
   /**
    * How long an attempt runs alone before a hedge starts: a fixed time in ms, or a quantile of the provider's
    * recent answered attempts (`'p50'`, `'p90'`, `'p95'`, `'p99'`).
@@ -29,16 +30,24 @@ export interface HedgingOptions {
   maxHedges?: number;
   /** At most `ratio` hedges per call over a sliding window. @default { ratio: 0.1, windowMs: 10_000, minPerWindow: 1 } */
   budget?: HedgeBudgetOptions;
+  /**
+   * In `both` mode, the share of the budget's `ratio` that races after a failure may spend; the rest is kept
+   * for hedges of slow attempts, which each save far more time (an attempt deadline, not one provider's
+   * latency). Ignored in the other modes.
+   * @default 0.5
+   */
+  raceShare?: number;
 }
 
 /** Defaults of {@link HedgingOptions}. */
 export const defaultHedgingOptions = {
-  mode: 'latency',
+  mode: 'both',
   delayMs: 'p95',
   fallbackDelayMs: 2_000,
   minSamples: 20,
   maxHedges: 1,
   budget: defaultHedgeBudgetOptions,
+  raceShare: 0.5,
 } satisfies Required<HedgingOptions>;
 
 const quantiles = LATENCY_QUANTILES.map((q) => `'${q}'`).join(', ');
@@ -49,7 +58,7 @@ const delay = z
 
 const hedgingObject = z.strictObject({
   mode: z
-    .enum(['latency', 'on-failure'], "mode must be 'latency' or 'on-failure'")
+    .enum(['latency', 'on-failure', 'both'], "mode must be 'latency', 'on-failure' or 'both'")
     .default(defaultHedgingOptions.mode),
   delayMs: z
     .union([delay, z.enum(LATENCY_QUANTILES)], `delayMs must be a number of ms >= 0 or one of ${quantiles}`)
@@ -87,10 +96,15 @@ const hedgingObject = z.strictObject({
         .default(defaultHedgeBudgetOptions.minPerWindow),
     })
     .prefault({}),
+  raceShare: z
+    .number('raceShare must be a number')
+    .min(0, 'raceShare must be >= 0')
+    .max(1, 'raceShare must be <= 1')
+    .default(defaultHedgingOptions.raceShare),
 });
 
 const SHAPE =
-  'hedging must be false or { mode?, delayMs?, fallbackDelayMs?, minSamples?, maxHedges?, budget? }';
+  'hedging must be false or { mode?, delayMs?, fallbackDelayMs?, minSamples?, maxHedges?, budget?, raceShare? }';
 
 /**
  * The schema of `hedging`: `false` (off) or the options, defaults filled in. Dispatched by hand rather than

@@ -26,8 +26,11 @@ export const defaultHedgeBudgetOptions = {
 /** Record calls, ask before hedging. */
 export interface HedgeBudget {
   recordCall(): void;
-  /** True (and the hedge is counted) when one more hedge fits the budget. */
-  tryHedge(): boolean;
+  /**
+   * True (and the hedge is counted) when one more hedge fits the budget. With `share` < 1 the hedge sees only
+   * that share of the ratio (`minPerWindow + ratio × share × calls`), so what is left stays for other hedges.
+   */
+  tryHedge(share?: number): boolean;
   /** Calls and hedges currently in the window. */
   stats(): { calls: number; hedges: number };
 }
@@ -41,9 +44,9 @@ export function createHedgeBudget(options: Required<HedgeBudgetOptions>, clock: 
   return {
     recordCall: () => window.recordCall(),
     // Strictly within the bound (the retry budget admits while under it, which could end one over).
-    tryHedge: () => {
+    tryHedge: (share = 1) => {
       const { calls, retries } = window.stats();
-      return retries + 1 <= options.minPerWindow + options.ratio * calls && window.tryRetry();
+      return retries + 1 <= options.minPerWindow + options.ratio * share * calls && window.tryRetry();
     },
     stats: () => {
       const { calls, retries } = window.stats();

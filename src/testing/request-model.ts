@@ -40,7 +40,7 @@ export function requestModelInput(
   features: Partial<RequestFeatures> & {
     fallback?: boolean;
     stream?: boolean;
-    hedging?: 'latency' | 'on-failure';
+    hedging?: 'latency' | 'on-failure' | 'both';
   } = {},
 ): RequestInput {
   const { fallback, stream, hedging, ...rest } = features;

@@ -104,7 +104,8 @@ interface RequestStep {
  * What the design says of hedging on one request step (`state` is the path, e.g. `active.attempting.waiting`):
  * at most `1 + maxHedges` attempts in flight and at most `maxHedges` hedges per call; a hedge only exists
  * while attempting and never goes to the provider in flight or one the call already left; an answer comes
- * from the provider of the last successful attempt record.
+ * from the provider of the last successful attempt record; a race after a failure is planned only in a mode
+ * that races (`on-failure`, `both`) and only while attempting, and it ends with its hedge.
  */
 export function hedgingInvariants(state: string, step: RequestStep): string[] {
   const broken: string[] = [];
@@ -114,6 +115,10 @@ export function hedgingInvariants(state: string, step: RequestStep): string[] {
   const inFlight = (attempting && context.primaryRunning ? 1 : 0) + (context.hedge !== null ? 1 : 0);
   if (inFlight > 1 + maxHedges) broken.push(`${inFlight} attempts in flight > 1 + maxHedges ${maxHedges}`);
   if (context.hedges > maxHedges) broken.push(`${context.hedges} hedges > maxHedges ${maxHedges}`);
+  if (context.raceNow) {
+    if (context.settings.hedging?.mode === 'latency') broken.push('a race planned in latency mode');
+    if (!attempting) broken.push(`a race planned in ${state}`);
+  }
   const hedge = context.hedge;
   if (hedge !== null) {
     if (!attempting) broken.push(`a hedge in flight in ${state}`);
