@@ -1,6 +1,6 @@
 /**
  * Model-based tests of the request lifecycle: paths generated from `requestMachine` with `xstate/graph`
- * (through `modelPaths`) for seven feature configurations — one path per explored edge — every one executed
+ * (through `modelPaths`) for ten feature configurations — one path per explored edge — every one executed
  * against the real client (scripted providers, cache and hooks, simulated clock). The runtime must pass
  * through exactly the model's states, and together the runs must reach every state and transition.
  *
