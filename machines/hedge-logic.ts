@@ -30,6 +30,11 @@ export function canHedge(context: RequestContext): boolean {
   );
 }
 
+/** A race after a failure was planned for this attempt and its hedge may start: it starts now, with the retry. */
+export function canStartRace(context: RequestContext): boolean {
+  return context.raceNow && canHedge(context);
+}
+
 /** `on-failure` (or `both`) hedging: after a retryable failure, retry here while a hedge races on the next provider. */
 export function canRaceAfterFailure(context: RequestContext): boolean {
   const hedging = context.settings.hedging;

@@ -6,6 +6,7 @@ import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import {
   canHedge,
   canRaceAfterFailure,
+  canStartRace,
   hedgeAnswerUpdate,
   hedgeFailureUpdate,
   hedgeRefusedUpdate,
@@ -134,6 +135,7 @@ export const requestSetup = setup({
     streamCommitted: ({ context }) => streamCommitted(context),
     canResumeStream: ({ context }) => canResumeStream(context),
     canHedge: ({ context }) => canHedge(context),
+    canStartRace: ({ context }) => canStartRace(context),
     canRaceAfterFailure: ({ context }) => canRaceAfterFailure(context),
     hedgeInFlight: ({ context }) => context.hedge !== null,
     primaryRunning: ({ context }) => context.primaryRunning,
@@ -202,7 +204,10 @@ export const requestSetup = setup({
     })),
     /** A hedge is being started: it counts against `maxHedges` whether it starts or is refused. */
     countHedge: assign(({ context }) => ({ hedges: context.hedges + 1 })),
-    /** A hedge is over (started and decided, or refused): the next hedge of the call, if any, is a latency hedge. */
+    /**
+     * A race is over: its hedge was started and decided or refused, or the attempt it was planned for ended first.
+     * The next hedge of the call, if any, is a latency hedge.
+     */
     endRace: assign({ raceNow: false }),
     useHedgeProvider: assign(({ context, event }) =>
       event.type === 'hedge.started'
@@ -380,8 +385,7 @@ export const requestSetup = setup({
     backoffDelay: ({ context }) => context.backoffMs,
     firstTokenTimeout: ({ context }) => context.settings.firstTokenMs,
     idleTimeout: ({ context }) => context.settings.idleMs,
-    /** How long the attempt runs alone before a hedge starts (at once when racing after a failure). */
-    hedgeDelay: ({ context }) =>
-      context.raceNow ? 0 : (context.settings.hedging?.delayMs ?? context.settings.attemptMs),
+    /** How long the attempt runs alone before a latency hedge starts (a race after a failure waits for none). */
+    hedgeDelay: ({ context }) => context.settings.hedging?.delayMs ?? context.settings.attemptMs,
   },
 });

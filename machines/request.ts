@@ -120,7 +120,9 @@ export const requestMachine = requestSetup.createMachine({
           description:
             'One call to the provider under the per-attempt timeout, holding a breaker permit; with hedging on, a hedge on another provider may race it.',
           entry: ['startAttempt', 'callProvider'],
-          exit: 'stopAttempt',
+          // A race is planned for this attempt only: if the attempt ends first (its retry refused by the breaker),
+          // the call's next attempt must not inherit a hedge at once.
+          exit: ['stopAttempt', 'endRace'],
           on: {
             'attempt.done': { target: 'validating', actions: 'recordAnswer' },
             'attempt.failed': [
@@ -136,9 +138,13 @@ export const requestMachine = requestSetup.createMachine({
           states: {
             waiting: {
               description:
-                'The attempt runs alone; when a hedge may start (hedging on, budget and another provider left) its delay is armed.',
+                'The attempt runs alone; a race planned after a failure starts its hedge at once, else when a hedge may start (hedging on, budget and another provider left) its delay is armed.',
               // No hedge timer for a call that cannot hedge (hedging off, the default): a timer per attempt costs.
-              always: { guard: 'canHedge', target: 'hedgePending' },
+              // A race needs none either: its hedge starts with the retry, before the retry can fail.
+              always: [
+                { guard: 'canStartRace', target: 'hedging' },
+                { guard: 'canHedge', target: 'hedgePending' },
+              ],
             },
             hedgePending: {
               description:

@@ -149,7 +149,14 @@ export const MUTATIONS: Mutation[] = [
     file: 'machines/request.ts',
     find: "exit: 'endRace',",
     replace: 'exit: [],',
-    tests: ['test/lifecycle-model.test.ts'],
+    tests: ['test/hedging.test.ts'],
+  },
+  {
+    name: 'a race after a failure waits for the hedge delay',
+    file: 'machines/request.ts',
+    find: "{ guard: 'canStartRace', target: 'hedging' },",
+    replace: '',
+    tests: ['test/hedging.test.ts'],
   },
 ];
 

@@ -264,6 +264,51 @@ describe('hedging', () => {
     await llm.stop();
   });
 
+  it('starts a race’s hedge with its retry, so a retry the breaker refuses leaves the call to the hedge', async () => {
+    // p0 fails and its breaker opens (threshold 1), so the race's retry on p0 is refused at once. The hedge on p1
+    // started with it and carries on; p1's attempt is never itself hedged at once on p2 (the race ended).
+    const { clock, llm, providers } = setup(
+      {
+        p0: [{ error: 'provider_error' }],
+        p1: [{ text: 'from p1', delayMs: 100 }],
+        p2: [{ text: 'from p2', delayMs: 10 }],
+      },
+      { mode: 'on-failure', budget: { ratio: 1, minPerWindow: 10 } },
+      { breaker: { failureThreshold: 1 } },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.text).toBe('from p1');
+    expect(brief(settled.value.attempts)).toEqual([
+      'p0:provider_error:hedge',
+      'p0:provider_error:hedge:circuit_open',
+      'p1:success:succeeded',
+    ]);
+    expect(providers[2]?.calls).toHaveLength(0);
+    await llm.stop();
+  });
+
+  it('makes a later hedge of the same attempt a latency hedge once the race’s hedge is over', async () => {
+    // maxHedges 2: the race's hedge on p1 fails fast; the second hedge waits for the latency delay (500 ms).
+    const { clock, llm, providers } = setup(
+      {
+        p0: [{ error: 'provider_error' }, { text: 'p0 retry', delayMs: 1_000 }],
+        p1: [
+          { error: 'provider_error', delayMs: 10 },
+          { text: 'p1 later', delayMs: 10 },
+        ],
+      },
+      { mode: 'both', delayMs: 500, maxHedges: 2, budget: { ratio: 1, minPerWindow: 10 } },
+      { breaker: { failureThreshold: 5 } },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.text).toBe('p1 later');
+    expect(providers[1]?.calls.map((c) => c.at)).toEqual([0, 500]);
+    expect(settled.at).toBe(510);
+    await llm.stop();
+  });
+
   it('never hedges with hedging off (the default)', async () => {
     const { clock, llm, providers } = setup(
       { p0: [{ text: 'p0', delayMs: 3_000 }], p1: [{ text: 'p1' }] },

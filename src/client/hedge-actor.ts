@@ -95,14 +95,13 @@ export function hedgeProviderActor(deps: HedgeDeps) {
 }
 
 /**
- * The hedge delay of the attempt in flight: at once when racing after a failure; else what is left of
+ * The latency hedge delay of the attempt in flight (a race after a failure waits for none): what is left of
  * {@link latencyHedgeDelayMs} since the attempt started (all of it, except for an attempt the fast path
  * handed over at its hedge point, which hedges at once).
  */
 export function hedgeDelayMs(deps: ActorDeps, context: RequestContext): number {
   const hedging = deps.options.hedging;
   if (hedging === false || context.settings.hedging == null) return context.settings.attemptMs;
-  if (context.raceNow) return 0;
   if (hedging.mode === 'on-failure') return context.settings.attemptMs;
   const id = context.provider?.id;
   const sketch = id === undefined ? undefined : deps.registry.get(id).stats.sketch;

@@ -181,8 +181,6 @@ export function requestModelEvents(snapshot: RequestSnapshot): EventObject[] {
       // While a hedge may start, its delay (shorter than the attempt's and the call's) passes before them.
       const hedgeFirst = canHedge(context);
       const hedgeDelay = { type: 'xstate.after.hedgeDelay.request.active.attempting.hedgePending' };
-      // Racing after a failure: the hedge starts at once, before anything else can happen.
-      if (hedgeFirst && context.raceNow) return [hedgeDelay];
       return [
         ...(hedgeFirst ? [hedgeDelay] : []),
         attemptDone({ text: MODEL_ANSWER.text, at }),

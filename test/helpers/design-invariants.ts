@@ -118,6 +118,12 @@ export function hedgingInvariants(state: string, step: RequestStep): string[] {
   if (context.raceNow) {
     if (context.settings.hedging?.mode === 'latency') broken.push('a race planned in latency mode');
     if (!attempting) broken.push(`a race planned in ${state}`);
+    // Before its hedge starts, a race belongs to the retry on the provider that just failed, never to a later
+    // attempt elsewhere (which would be hedged at once).
+    const failed = context.attempts.filter((a) => a.decision === 'hedge' && !a.hedge).at(-1);
+    const waiting = state === 'active.attempting.waiting' || state === 'active.attempting.hedgePending';
+    if (waiting && failed !== undefined && failed.provider !== context.provider?.id)
+      broken.push(`a race planned after ${failed.provider} failed, on an attempt on ${context.provider?.id}`);
   }
   const hedge = context.hedge;
   if (hedge !== null) {

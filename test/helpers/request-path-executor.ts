@@ -117,6 +117,11 @@ export function scriptOf(steps: readonly Step[]): Script {
         script.provider.push(primarySlot);
         break;
       case 'hedge.started':
+        // A race after a failure starts its hedge with the retry (no hedge delay passed): the retry called first.
+        if (primarySlot === undefined && before.raceNow) {
+          primarySlot = { kind: 'hang' };
+          script.provider.push(primarySlot);
+        }
         hedgeSlot = { kind: 'hang' };
         script.provider.push(hedgeSlot);
         break;
