@@ -264,7 +264,7 @@ describe('hedging', () => {
     await llm.stop();
   });
 
-  it('starts a race’s hedge with its retry, so a retry the breaker refuses leaves the call to the hedge', async () => {
+  it('starts a race’s hedge with its retry, so a retry the breaker refuses leaves the call to the hedge, uncharged', async () => {
     // p0 fails and its breaker opens (threshold 1), so the race's retry on p0 is refused at once. The hedge on p1
     // started with it and carries on; p1's attempt is never itself hedged at once on p2 (the race ended).
     const { clock, llm, providers } = setup(
@@ -273,7 +273,8 @@ describe('hedging', () => {
         p1: [{ text: 'from p1', delayMs: 100 }],
         p2: [{ text: 'from p2', delayMs: 10 }],
       },
-      { mode: 'on-failure', budget: { ratio: 1, minPerWindow: 10 } },
+      // No budget at all: a hedge whose rival never reached its provider is not an extra call.
+      { mode: 'on-failure', budget: { ratio: 0, minPerWindow: 0 } },
       { breaker: { failureThreshold: 1 } },
     );
     const settled = await settleWithClock(llm.call({ messages }), clock);

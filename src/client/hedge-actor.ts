@@ -61,7 +61,11 @@ export function hedgeProviderActor(deps: HedgeDeps) {
     }
     const { hedging } = deps.options;
     const share = input.race && hedging !== false && hedging.mode === 'both' ? hedging.raceShare : 1;
-    if (deps.hedgeBudget !== undefined && !deps.hedgeBudget.tryHedge(share)) {
+    // A race whose retry never reached its provider (the breaker refused it: the circuit opened meanwhile)
+    // sends one upstream call, not two: this hedge is the call's failover, not an extra call, so it is not
+    // charged to the budget that bounds extra calls.
+    const extra = !input.race || scope.attemptsRunning > 0;
+    if (extra && deps.hedgeBudget !== undefined && !deps.hedgeBudget.tryHedge(share)) {
       permit.release({ kind: 'cancelled' });
       sendBack({ type: 'hedge.refused', provider: entry.provider.id, code: 'hedge_budget', at: now });
       return;
