@@ -106,7 +106,6 @@ export function hedgeProviderActor(deps: HedgeDeps) {
 export function hedgeDelayMs(deps: ActorDeps, context: RequestContext): number {
   const hedging = deps.options.hedging;
   if (hedging === false || context.settings.hedging == null) return context.settings.attemptMs;
-  if (hedging.mode === 'on-failure') return context.settings.attemptMs;
   const id = context.provider?.id;
   const sketch = id === undefined ? undefined : deps.registry.get(id).stats.sketch;
   const elapsed = Math.max(0, deps.clock.now() - context.attemptStartedAt);
