@@ -4,7 +4,7 @@
  * stopped (its record says `cancelled`, code `hedge_lost`). When the attempt in flight fails first, the hedge
  * carries on as the call's current attempt (`yieldToHedge`).
  */
-import { answerUpdate, failureUpdate, withAttempt } from './request-logic.js';
+import { answerUpdate, attemptsMadeOn, failureUpdate, withAttempt } from './request-logic.js';
 import type {
   ActorFailure,
   AttemptRecord,
@@ -156,7 +156,29 @@ export function hedgeFailureUpdate(context: RequestContext, failure: ActorFailur
     hedge: true,
     ...(failure.error.code ? { code: failure.error.code } : {}),
   };
-  return { attempts: withAttempt(context, record), clockMs: failure.at, hedge: null };
+  const attempts = withAttempt(context, record);
+  // Like a failed attempt of its own: a provider whose failure is final for this call (not retryable, or its
+  // attempts used up) is out of the call; otherwise a failover may still choose it, going on from this count.
+  const done =
+    !failure.error.retryable || attemptsMadeOn(attempts, hedge.provider.id) >= context.settings.maxAttempts;
+  return {
+    attempts,
+    clockMs: failure.at,
+    hedge: null,
+    ...(done ? { excluded: [...context.excluded, hedge.provider.id] } : {}),
+  };
+}
+
+/**
+ * Providers a hedge may not go to: those out of the call, the one in flight, and any whose hedge already
+ * failed in this call (a hedge is meant to reach a provider that has not failed the call).
+ */
+export function hedgeExcluded(context: RequestContext): string[] {
+  const excluded = context.provider ? [...context.excluded, context.provider.id] : [...context.excluded];
+  for (const a of context.attempts)
+    if (a.hedge && a.outcome !== 'success' && a.outcome !== 'cancelled' && a.outcome !== 'skipped')
+      if (!excluded.includes(a.provider)) excluded.push(a.provider);
+  return excluded;
 }
 
 /** A hedge that could not start: the budget was spent, or no other provider could take it. */

@@ -218,6 +218,16 @@ export function withAttempt(context: RequestContext, record: AttemptRecord): Att
   return [...context.attempts, record];
 }
 
+/**
+ * Attempts the call has already made on `provider` (skips and refusals are not attempts). A provider chosen
+ * again after its hedge failed goes on from this count, so a call never makes more than `maxAttempts` on one.
+ */
+export function attemptsMadeOn(attempts: readonly AttemptRecord[], provider: string | undefined): number {
+  let made = 0;
+  for (const a of attempts) if (a.provider === provider && a.attempt > 0 && a.outcome !== 'skipped') made++;
+  return made;
+}
+
 /** Appends `records` (the same array when there are none: no copy per step). */
 export function withRecords(attempts: AttemptRecord[], records: readonly AttemptRecord[]): AttemptRecord[] {
   return records.length === 0 ? attempts : [...attempts, ...records];

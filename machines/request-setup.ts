@@ -17,6 +17,7 @@ import {
 import {
   answerUpdate,
   attemptsAtDeadline,
+  attemptsMadeOn,
   canBackoff,
   canReprompt,
   canResumeStream,
@@ -161,7 +162,8 @@ export const requestSetup = setup({
         alternatives: out.alternatives ?? Math.max(0, context.providerCount - context.excluded.length - 1),
         attempts: withRecords(context.attempts, out.skipped),
         clockMs: out.at,
-        attemptsOnProvider: 0,
+        attemptsOnProvider:
+          context.attempts.length === 0 ? 0 : attemptsMadeOn(context.attempts, out.provider?.id),
         timeoutsOnProvider: 0,
         truncated: false,
         lastError: null,

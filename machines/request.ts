@@ -12,6 +12,7 @@
  * deadline apply from any state.
  */
 import { and } from 'xstate';
+import { hedgeExcluded } from './hedge-logic.js';
 import { initialContext } from './request-logic.js';
 import { requestSetup } from './request-setup.js';
 
@@ -162,7 +163,7 @@ export const requestMachine = requestSetup.createMachine({
                 input: ({ context }) => ({
                   requestId: context.requestId,
                   request: context.request,
-                  excluded: context.provider ? [...context.excluded, context.provider.id] : context.excluded,
+                  excluded: hedgeExcluded(context),
                   race: context.raceNow,
                 }),
               },

@@ -158,6 +158,13 @@ export const MUTATIONS: Mutation[] = [
     replace: '',
     tests: ['test/hedging.test.ts'],
   },
+  {
+    name: 'a failover gives a provider whose hedge failed a fresh set of attempts',
+    file: 'machines/request-setup.ts',
+    find: 'attemptsMadeOn(context.attempts, out.provider?.id)',
+    replace: '0',
+    tests: ['test/hedging.test.ts'],
+  },
 ];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -290,7 +290,8 @@ describe('hedging', () => {
   });
 
   it('makes a later hedge of the same attempt a latency hedge once the race’s hedge is over', async () => {
-    // maxHedges 2: the race's hedge on p1 fails fast; the second hedge waits for the latency delay (500 ms).
+    // maxHedges 2: the race's hedge on p1 fails fast; the second hedge waits for the latency delay (500 ms)
+    // and goes to p2, since p1 has already failed the call as a hedge.
     const { clock, llm, providers } = setup(
       {
         p0: [{ error: 'provider_error' }, { text: 'p0 retry', delayMs: 1_000 }],
@@ -298,15 +299,58 @@ describe('hedging', () => {
           { error: 'provider_error', delayMs: 10 },
           { text: 'p1 later', delayMs: 10 },
         ],
+        p2: [{ text: 'p2 later', delayMs: 10 }],
       },
       { mode: 'both', delayMs: 500, maxHedges: 2, budget: { ratio: 1, minPerWindow: 10 } },
       { breaker: { failureThreshold: 5 } },
     );
     const settled = await settleWithClock(llm.call({ messages }), clock);
     if (!settled.ok) throw settled.error;
-    expect(settled.value.text).toBe('p1 later');
-    expect(providers[1]?.calls.map((c) => c.at)).toEqual([0, 500]);
+    expect(settled.value.text).toBe('p2 later');
+    expect(providers[1]?.calls.map((c) => c.at)).toEqual([0]);
+    expect(providers[2]?.calls.map((c) => c.at)).toEqual([500]);
     expect(settled.at).toBe(510);
+    await llm.stop();
+  });
+
+  it('counts a failed hedge against its provider’s attempts when a failover chooses that provider later', async () => {
+    // p1's hedge fails while p0 runs; p0 fails over to p1, the last resort, which retries its server errors:
+    // it has 2 attempts left (3 in all), not 3 more.
+    const { clock, llm, providers } = setup(
+      {
+        p0: () => ({ error: 'provider_error', delayMs: 300 }),
+        p1: () => ({ error: 'provider_error', delayMs: 50 }),
+      },
+      { mode: 'latency', delayMs: 100 },
+      { breaker: { failureThreshold: 10 }, degradation: { fallback: 'static' } },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.source).toBe('fallback');
+    expect(providers[1]?.calls).toHaveLength(3);
+    const onP1 = settled.value.attempts.filter((a) => a.provider === 'p1' && a.attempt > 0);
+    expect(onP1.map((a) => a.attempt)).toEqual([1, 2, 3]);
+    await llm.stop();
+  });
+
+  it('takes a provider out of the call when its hedge fails for good', async () => {
+    // A non-retryable failure of the hedge (p1 rejects the key) keeps the failover away from p1.
+    const { clock, llm, providers } = setup(
+      {
+        p0: () => ({ error: 'provider_error', delayMs: 300 }),
+        p1: () => ({ error: 'authentication', delayMs: 50 }),
+        p2: [{ text: 'from p2' }],
+      },
+      { mode: 'latency', delayMs: 100 },
+      { breaker: { failureThreshold: 10 } },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p2');
+    expect(providers[1]?.calls).toHaveLength(1);
+    expect(brief(settled.value.attempts).filter((a) => a.startsWith('p1'))).toEqual([
+      'p1:authentication:hedge',
+    ]);
     await llm.stop();
   });
 

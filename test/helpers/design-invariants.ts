@@ -104,7 +104,8 @@ interface RequestStep {
  * What the design says of hedging on one request step (`state` is the path, e.g. `active.attempting.waiting`):
  * at most `1 + maxHedges` attempts in flight and at most `maxHedges` hedges per call; a hedge only exists
  * while attempting and never goes to the provider in flight or one the call already left; an answer comes
- * from the provider of the last successful attempt record; a race after a failure is planned only in a mode
+ * from the provider of the last successful attempt record; a provider chosen after its hedge failed goes on
+ * from that attempt's number (no fresh set of attempts); a race after a failure is planned only in a mode
  * that races (`on-failure`, `both`) and only while attempting, and it ends with its hedge.
  */
 export function hedgingInvariants(state: string, step: RequestStep): string[] {
@@ -132,6 +133,17 @@ export function hedgingInvariants(state: string, step: RequestStep): string[] {
       broken.push(`hedge on ${hedge.provider.id}, which the call left`);
     if (context.primaryRunning && hedge.provider.id === context.provider?.id)
       broken.push(`hedge on ${hedge.provider.id}, the provider in flight`);
+  }
+  // A provider chosen after its hedge failed goes on from that attempt: it gets no fresh set of attempts. (A
+  // failed fit check before an attempt, `context_length`, carries the number of attempts already made.)
+  const failedHedge = new Map<string, number>();
+  for (const a of context.attempts) {
+    const after = failedHedge.get(a.provider);
+    const counted = a.attempt > 0 && a.outcome !== 'skipped' && a.outcome !== 'context_length';
+    if (after !== undefined && !a.hedge && counted && a.attempt <= after)
+      broken.push(`attempt ${a.attempt} on ${a.provider} after its hedge (attempt ${after}) failed`);
+    if (a.hedge && counted && a.outcome !== 'success' && a.outcome !== 'cancelled')
+      failedHedge.set(a.provider, a.attempt);
   }
   if (step.status === 'done' && context.answer?.source === 'primary') {
     const winner = context.attempts.filter((a) => a.outcome === 'success').at(-1);
