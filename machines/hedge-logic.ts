@@ -157,27 +157,42 @@ export function hedgeFailureUpdate(context: RequestContext, failure: ActorFailur
     ...(failure.error.code ? { code: failure.error.code } : {}),
   };
   const attempts = withAttempt(context, record);
-  // Like a failed attempt of its own: a provider whose failure is final for this call (not retryable, or its
-  // attempts used up) is out of the call; otherwise a failover may still choose it, going on from this count.
-  const done =
-    !failure.error.retryable || attemptsMadeOn(attempts, hedge.provider.id) >= context.settings.maxAttempts;
+  // Like a failed attempt of its own: a failure that is not retryable takes the provider out of the call;
+  // otherwise a failover may still choose it, going on from this attempt (see `providersOutOfCall`).
   return {
     attempts,
     clockMs: failure.at,
     hedge: null,
-    ...(done ? { excluded: [...context.excluded, hedge.provider.id] } : {}),
+    ...(failure.error.retryable ? {} : { excluded: [...context.excluded, hedge.provider.id] }),
   };
 }
 
 /**
+ * Providers the call may not choose again: those it left (`excluded`), and any whose hedges have used all of
+ * its `maxAttempts` in this call (a failover to it would go past the bound).
+ */
+export function providersOutOfCall(context: RequestContext): readonly string[] {
+  if (context.hedges === 0) return context.excluded;
+  const spent: string[] = [];
+  for (const a of context.attempts) {
+    if (!a.hedge || context.excluded.includes(a.provider) || spent.includes(a.provider)) continue;
+    if (attemptsMadeOn(context.attempts, a.provider) >= context.settings.maxAttempts) spent.push(a.provider);
+  }
+  return spent.length === 0 ? context.excluded : [...context.excluded, ...spent];
+}
+
+/**
  * Providers a hedge may not go to: those out of the call, the one in flight, and any whose hedge already
- * failed in this call (a hedge is meant to reach a provider that has not failed the call).
+ * failed or ran out of time in this call (a hedge is meant to reach a provider that has not failed the call).
  */
 export function hedgeExcluded(context: RequestContext): string[] {
-  const excluded = context.provider ? [...context.excluded, context.provider.id] : [...context.excluded];
-  for (const a of context.attempts)
-    if (a.hedge && a.outcome !== 'success' && a.outcome !== 'cancelled' && a.outcome !== 'skipped')
-      if (!excluded.includes(a.provider)) excluded.push(a.provider);
+  const excluded = [...providersOutOfCall(context)];
+  if (context.provider) excluded.push(context.provider.id);
+  for (const a of context.attempts) {
+    if (!a.hedge || a.attempt === 0 || a.outcome === 'success' || a.outcome === 'skipped') continue;
+    if (a.outcome === 'cancelled' && a.code !== 'attempt_timeout') continue;
+    if (!excluded.includes(a.provider)) excluded.push(a.provider);
+  }
   return excluded;
 }
 

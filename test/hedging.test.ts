@@ -333,6 +333,44 @@ describe('hedging', () => {
     await llm.stop();
   });
 
+  it('keeps a failover away from a provider whose hedge used its attempts', async () => {
+    // maxAttempts 1: p1's one attempt went to the hedge (a retryable failure), so p0's failover goes to p2.
+    const { clock, llm, providers } = setup(
+      {
+        p0: () => ({ error: 'provider_error', delayMs: 300 }),
+        p1: () => ({ error: 'provider_error', delayMs: 50 }),
+        p2: [{ text: 'from p2' }],
+      },
+      { mode: 'latency', delayMs: 100 },
+      { breaker: { failureThreshold: 10 }, retry: { maxAttempts: 1 } },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p2');
+    expect(providers[1]?.calls).toHaveLength(1);
+    await llm.stop();
+  });
+
+  it('sends a second hedge elsewhere when the first one ran out of time', async () => {
+    // p0 and p1 hang. The first hedge (p1) is cut with p0's attempt at 1,000 ms; the timeout retry on p0 is
+    // hedged again at 1,100 ms, to p2 this time.
+    const { clock, llm, providers } = setup(
+      { p0: () => ({ hang: true }), p1: () => ({ hang: true }), p2: () => ({ text: 'from p2' }) },
+      { mode: 'latency', delayMs: 100, maxHedges: 2, budget: { ratio: 1, minPerWindow: 10 } },
+      {
+        breaker: { failureThreshold: 10 },
+        timeouts: { attemptMs: 1_000, totalMs: 60_000, timeoutRetries: 1 },
+      },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p2');
+    expect(settled.at).toBe(1_100);
+    expect(providers[1]?.calls.map((c) => c.at)).toEqual([100]);
+    expect(providers[2]?.calls.map((c) => c.at)).toEqual([1_100]);
+    await llm.stop();
+  });
+
   it('takes a provider out of the call when its hedge fails for good', async () => {
     // A non-retryable failure of the hedge (p1 rejects the key) keeps the failover away from p1.
     const { clock, llm, providers } = setup(

@@ -6,6 +6,7 @@
  * each, a third of the statechart path). Each finds its call's runtime state by request id.
  */
 import { raise } from 'xstate';
+import { providersOutOfCall } from '../../machines/hedge-logic.js';
 import type {
   AttemptRecord,
   PrepareOutput,
@@ -49,7 +50,7 @@ export function createRequestSteps(deps: ActorDeps) {
     }
     const picked = selectFrom(
       registry.ranked(),
-      incapable.length === 0 ? context.excluded : [...context.excluded, ...incapable],
+      incapable.length === 0 ? providersOutOfCall(context) : [...providersOutOfCall(context), ...incapable],
       clock.now(),
       skipped,
       scope.skipped,
