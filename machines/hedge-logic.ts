@@ -50,6 +50,45 @@ export function canRaceAfterFailure(context: RequestContext): boolean {
   );
 }
 
+/**
+ * In a racing mode (`on-failure`, `both`), the attempt in flight failed while a latency hedge runs, with a
+ * failure that would have been raced (retryable server error, timeout, unknown) and attempts left on its
+ * provider: it is retried at once beside the hedge. Without this, a latency hedge that started just before the
+ * failure (on a provider whose errors take as long as its answers) would take the call's one hedge and leave
+ * the call to the hedge alone, where the race would have retried. A race's own hedge is already the answer to
+ * a failed retry: the call yields to it.
+ */
+export function canRetryBesideHedge(context: RequestContext, error: RequestContext['lastError']): boolean {
+  const hedging = context.settings.hedging;
+  if (!hedging || hedging.mode === 'latency' || context.mode !== 'call' || error === null) return false;
+  return (
+    RACE_AFTER.has(error.type) &&
+    error.retryable &&
+    context.primaryRunning &&
+    context.hedge !== null &&
+    !context.raceNow &&
+    context.attemptsOnProvider < context.settings.maxAttempts
+  );
+}
+
+/** The retry beside the hedge: the failure is recorded (decision `retry`), the next attempt starts now. */
+export function retryBesideHedgeUpdate(
+  context: RequestContext,
+  failure: ActorFailure,
+): Partial<RequestContext> {
+  const failed = failureUpdate(context, failure);
+  const attempts = (failed.attempts ?? context.attempts).map((a, i, all) =>
+    i === all.length - 1 ? { ...a, decision: 'retry' as const } : a,
+  );
+  return {
+    ...failed,
+    attempts,
+    attemptsOnProvider: context.attemptsOnProvider + 1,
+    totalAttempts: context.totalAttempts + 1,
+    attemptStartedAt: failure.at,
+  };
+}
+
 /** The record of an attempt stopped at `at` because the race was decided elsewhere (or cut by a deadline). */
 function cancelledRecord(
   provider: string,

@@ -44,6 +44,7 @@ export function initialContext(input: RequestInput): RequestContext {
     reprompts: 0,
     totalAttempts: 0,
     attemptStartedAt: input.startedAt,
+    attemptDeadlineAt: input.startedAt + input.settings.attemptMs,
     lastText: null,
     lastValidation: null,
     lastError: null,

@@ -6,11 +6,13 @@ import { assign, fromCallback, fromPromise, setup } from 'xstate';
 import {
   canHedge,
   canRaceAfterFailure,
+  canRetryBesideHedge,
   canStartRace,
   hedgeAnswerUpdate,
   hedgeFailureUpdate,
   hedgeRefusedUpdate,
   primaryAnswerUpdate,
+  retryBesideHedgeUpdate,
   withHedgeStopped,
   yieldToHedgeUpdate,
 } from './hedge-logic.js';
@@ -138,6 +140,8 @@ export const requestSetup = setup({
     canHedge: ({ context }) => canHedge(context),
     canStartRace: ({ context }) => canStartRace(context),
     canRaceAfterFailure: ({ context }) => canRaceAfterFailure(context),
+    canRetryBesideHedge: ({ context, event }) =>
+      event.type === 'attempt.failed' && canRetryBesideHedge(context, failureOf(event, context).error),
     hedgeInFlight: ({ context }) => context.hedge !== null,
     primaryRunning: ({ context }) => context.primaryRunning,
   },
@@ -199,6 +203,7 @@ export const requestSetup = setup({
       attemptsOnProvider: context.attemptsOnProvider + 1,
       totalAttempts: context.totalAttempts + 1,
       attemptStartedAt: context.clockMs,
+      attemptDeadlineAt: context.clockMs + context.settings.attemptMs,
       attemptText: '',
       attemptToolCalls: false,
       hedge: null,
@@ -217,7 +222,7 @@ export const requestSetup = setup({
             hedge: {
               provider: event.provider,
               startedAt: event.at,
-              deadlineAt: context.attemptStartedAt + context.settings.attemptMs,
+              deadlineAt: context.attemptDeadlineAt,
             },
             totalAttempts: context.totalAttempts + 1,
             clockMs: event.at,
@@ -234,6 +239,9 @@ export const requestSetup = setup({
         : {},
     ),
     yieldToHedge: assign(({ context, event }) => yieldToHedgeUpdate(context, failureOf(event, context))),
+    retryBesideHedge: assign(({ context, event }) =>
+      retryBesideHedgeUpdate(context, failureOf(event, context)),
+    ),
     planRace: assign({ raceNow: true }),
     recordToken: assign(({ context, event }) => {
       if (event.type !== 'stream.token') return {};
@@ -268,11 +276,9 @@ export const requestSetup = setup({
       const provider = context.provider?.id ?? '?';
       const { attemptMs } = context.settings;
       const message = `Attempt on ${provider} exceeded ${attemptMs} ms.`;
-      // A hedge carrying on alone is cut when the attempt it raced would have timed out.
-      const at =
-        context.hedge !== null && !context.primaryRunning
-          ? context.hedge.deadlineAt
-          : context.attemptStartedAt + attemptMs;
+      // The window's end: a hedge carrying on alone, or a retry started beside it, is cut when the attempt
+      // they raced would have timed out.
+      const at = context.attemptDeadlineAt;
       const attempts = withHedgeStopped(context, at, 'attempt_timeout');
       return { ...timeoutUpdate({ ...context, attempts }, 'attempt_timeout', message, at), hedge: null };
     }),

@@ -167,6 +167,11 @@ export interface RequestContext extends RequestInput {
   reprompts: number;
   totalAttempts: number;
   attemptStartedAt: number;
+  /**
+   * When the attempt window in flight ends (its `attemptTimeout` fires): set as `attempting` is entered. A
+   * retry started beside a running hedge stays in the same window, so it keeps this instant.
+   */
+  attemptDeadlineAt: number;
   lastText: string | null;
   lastValidation: string | null;
   lastError: SerializedLLMError | null;

@@ -127,6 +127,14 @@ export const requestMachine = requestSetup.createMachine({
           on: {
             'attempt.done': { target: 'validating', actions: 'recordAnswer' },
             'attempt.failed': [
+              // In a racing mode, a failure that would be raced is retried here at once, beside the hedge already
+              // running (it took the call's hedge, so no race could follow); same window, decision `retry`.
+              {
+                guard: and(['hedgeInFlight', 'canRetryBesideHedge', 'retryBudgetAllows']),
+                actions: ['retryBesideHedge', 'callProvider'],
+                description:
+                  'Retry beside the hedge: the attempt failed while a hedge runs; the same provider is asked again at once, and the first answer of the two wins.',
+              },
               // A racing hedge carries on as the call's attempt; the failure is recorded with decision `hedge`.
               { guard: 'hedgeInFlight', actions: 'yieldToHedge' },
               { target: 'deciding', actions: 'recordFailure' },

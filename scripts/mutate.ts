@@ -165,6 +165,20 @@ export const MUTATIONS: Mutation[] = [
     replace: '0',
     tests: ['test/hedging.test.ts'],
   },
+  {
+    name: 'a failure while a latency hedge runs is left to the hedge (no retry beside it)',
+    file: 'machines/request.ts',
+    find: "guard: and(['hedgeInFlight', 'canRetryBesideHedge', 'retryBudgetAllows']),",
+    replace: "guard: and(['hedgeInFlight', 'canRetryBesideHedge', 'retryBudgetAllows', () => false]),",
+    tests: ['test/hedging.test.ts'],
+  },
+  {
+    name: 'a failed retry of a race is retried again beside the race’s own hedge',
+    file: 'machines/hedge-logic.ts',
+    find: '    !context.raceNow &&\n',
+    replace: '',
+    tests: ['test/hedging.test.ts'],
+  },
 ];
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -90,19 +90,98 @@ describe('hedging', () => {
     await llm.stop();
   });
 
-  it('lets the hedge carry on when the attempt it races fails', async () => {
+  it('lets the hedge carry on when the attempt it races fails (latency mode)', async () => {
     const { clock, llm } = setup(
       {
         p0: [{ error: 'provider_error', delayMs: 120 }],
         p1: [{ text: 'from p1', delayMs: 100 }],
       },
-      { delayMs: 50 },
+      { mode: 'latency', delayMs: 50 },
     );
     const settled = await settleWithClock(llm.call({ messages }), clock);
     if (!settled.ok) throw settled.error;
     expect(settled.value.provider).toBe('p1');
     expect(settled.at).toBe(150);
     expect(brief(settled.value.attempts)).toEqual(['p0:provider_error:hedge', 'p1:success:succeeded']);
+    await llm.stop();
+  });
+
+  it('in both mode, retries a failure at once beside the hedge already running, and the retry may win', async () => {
+    // The latency hedge (p1, slow) starts at 100 ms; p0 fails at 120 ms and is retried beside it, answering
+    // at 130 ms. Without the retry the call would wait for the hedge until 600 ms.
+    const { clock, llm, providers, aborted } = setup(
+      {
+        p0: [
+          { error: 'provider_error', delayMs: 120 },
+          { text: 'p0 retry', delayMs: 10 },
+        ],
+        p1: [{ text: 'from p1', delayMs: 500 }],
+      },
+      { mode: 'both', delayMs: 100 },
+      { breaker: { failureThreshold: 5 } },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.text).toBe('p0 retry');
+    expect(settled.at).toBe(130);
+    expect(brief(settled.value.attempts)).toEqual([
+      'p0:provider_error:retry',
+      'p1:cancelled:hedge:hedge_lost',
+      'p0:success:succeeded',
+    ]);
+    expect(settled.value.attempts.map((a) => a.attempt)).toEqual([1, 1, 2]);
+    expect(providers[0]?.calls.map((c) => c.at)).toEqual([0, 120]);
+    expect(aborted).toEqual(['p1']);
+    expect(llm.inFlight).toBe(0);
+    await llm.stop();
+  });
+
+  it('yields to a race’s own hedge when the race’s retry fails too (no third attempt)', async () => {
+    // p0 fails at 10 ms; the race retries it (failing at 20 ms) beside a hedge on p1, which answers at 510 ms.
+    const { clock, llm, providers } = setup(
+      {
+        p0: () => ({ error: 'provider_error', delayMs: 10 }),
+        p1: [{ text: 'from p1', delayMs: 500 }],
+      },
+      { mode: 'both', delayMs: 1_000 },
+      { breaker: { failureThreshold: 5 } },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.text).toBe('from p1');
+    expect(settled.at).toBe(510);
+    expect(providers[0]?.calls.map((c) => c.at)).toEqual([0, 10]);
+    expect(brief(settled.value.attempts)).toEqual([
+      'p0:provider_error:hedge',
+      'p0:provider_error:hedge',
+      'p1:success:succeeded',
+    ]);
+    await llm.stop();
+  });
+
+  it('cuts a retry beside the hedge at the end of the attempt window it shares with the hedge', async () => {
+    // Window 0–1,000 ms: p0 fails at 120 and its retry hangs; the hedge on p1 fails at 300, so the retry runs
+    // alone until the window ends at 1,000 ms (not 1,120). The failover goes to p1 (its attempt 2, failing at
+    // 1,200 ms), then to p2.
+    const { clock, llm, providers } = setup(
+      {
+        p0: [{ error: 'provider_error', delayMs: 120 }, { hang: true }],
+        p1: [{ error: 'provider_error', delayMs: 200 }],
+        p2: [{ text: 'from p2' }],
+      },
+      { mode: 'both', delayMs: 100 },
+      {
+        breaker: { failureThreshold: 5 },
+        timeouts: { attemptMs: 1_000, totalMs: 60_000, timeoutRetries: 0 },
+      },
+    );
+    const settled = await settleWithClock(llm.call({ messages }), clock);
+    if (!settled.ok) throw settled.error;
+    expect(settled.value.provider).toBe('p2');
+    const retry = settled.value.attempts.find((a) => a.provider === 'p0' && a.attempt === 2);
+    expect(retry).toMatchObject({ outcome: 'timeout', startedAt: 120, durationMs: 880 });
+    expect(providers[1]?.calls.map((c) => c.at)).toEqual([100, 1_000]);
+    expect(providers[2]?.calls.map((c) => c.at)).toEqual([1_200]);
     await llm.stop();
   });
 

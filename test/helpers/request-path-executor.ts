@@ -74,9 +74,22 @@ export function scriptOf(steps: readonly Step[]): Script {
     primarySlot = undefined;
     if (b.kind !== 'error' && b.kind !== 'invalid') hedgeSlot = undefined; // it hangs until aborted
   };
+  // A retry beside the running hedge (a racing mode's answer to a failure while a hedge runs) restarts the
+  // attempt at its failure, R = RACED_PRIMARY_MS after the attempt before it. With k such retries, the hedge
+  // (started `hedgeOffset` ms after the first attempt of the chain) ends mid-way through the retry in flight,
+  // or half an R after the last one ended.
+  let hedgeOffset = 0;
+  let besides = 0;
   const endHedge = (b: ProviderBehaviour) => {
     if (hedgeSlot === undefined) return;
-    Object.assign(hedgeSlot, b, { delayMs: primarySlot === undefined ? HEDGE_LATER_MS : HEDGE_FIRST_MS });
+    const R = RACED_PRIMARY_MS;
+    const delayMs =
+      besides === 0
+        ? primarySlot === undefined
+          ? HEDGE_LATER_MS
+          : HEDGE_FIRST_MS
+        : (primarySlot === undefined ? besides + 1 : besides) * R + R / 2 - hedgeOffset;
+    Object.assign(hedgeSlot, b, { delayMs });
     hedgeSlot = undefined;
   };
   let tokens = 0; // tokens of the streamed attempt in progress
@@ -110,6 +123,17 @@ export function scriptOf(steps: readonly Step[]): Script {
           break;
         }
         endPrimary({ kind: 'error', type, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+        const after = step.state.context;
+        if (
+          before.hedge !== null &&
+          after.hedge !== null &&
+          after.primaryRunning &&
+          after.attemptsOnProvider === before.attemptsOnProvider + 1
+        ) {
+          besides++; // retried beside the hedge: the retry calls next
+          primarySlot = { kind: 'hang' };
+          script.provider.push(primarySlot);
+        }
         break;
       }
       case 'xstate.after.hedgeDelay.request.active.attempting.hedgePending':
@@ -124,6 +148,8 @@ export function scriptOf(steps: readonly Step[]): Script {
         }
         hedgeSlot = { kind: 'hang' };
         script.provider.push(hedgeSlot);
+        hedgeOffset = before.raceNow ? 0 : MODEL_HEDGE_DELAY_MS;
+        besides = 0;
         break;
       case 'hedge.refused':
         script.hedgeRefused = true;
